@@ -1,0 +1,98 @@
+/**
+ * What the sensor says about records and batches. Plain, serializable data: verdicts route
+ * one record, the batch profile summarizes a file, findings feed the controller.
+ */
+import type { TypeName } from '../contract/types.js';
+
+/** A value as the warehouse receives it, typed by its contract column (see TYPED_VALUE_CONVENTION). */
+export type TypedValue = string | number | bigint | boolean | null;
+
+/**
+ * How each contract type is carried in a TypedValue:
+ * - string, json (JSON text), decimal (canonical decimal text), date ('YYYY-MM-DD'): string
+ * - integer: bigint (64-bit signed)
+ * - double: number
+ * - boolean: boolean
+ * - timestamp: bigint microseconds since the Unix epoch, UTC (naive timestamps are read as UTC)
+ * - missing / null: null
+ */
+export const TYPED_VALUE_CONVENTION = 'see comment';
+
+/** The JSON type of a raw value, with whole numbers told apart from fractional ones. */
+export type JsonType = 'string' | 'integer' | 'double' | 'boolean' | 'null' | 'object' | 'array';
+
+/** Why a record is not valid: a closed vocabulary. */
+export type ReasonKind =
+  | 'malformed'
+  | 'missing_required'
+  | 'null_required'
+  | 'type_mismatch'
+  | 'enum_violation'
+  | 'below_min'
+  | 'above_max'
+  | 'pattern_mismatch'
+  | 'unknown_column';
+
+export interface Reason {
+  /** The contract column (or the unknown key); null for whole-record problems such as malformed input. */
+  column: string | null;
+  kind: ReasonKind;
+  /** What the contract expects, e.g. 'integer', 'one of click, view, purchase', '>= 0'. */
+  expected: string;
+  /** What the record holds, shortened for display (at most ~200 characters). */
+  actual: string;
+  /** One readable sentence naming the column, the problem and the fix. */
+  message: string;
+}
+
+/** A lossless change of representation made while typing a value; the original is kept. */
+export interface Coercion {
+  column: string;
+  from: JsonType;
+  to: TypeName;
+  original: unknown;
+}
+
+export type Verdict =
+  | {
+      status: 'valid';
+      /** One value per contract column, in contract order. */
+      values: TypedValue[];
+      coercions: Coercion[];
+      /** Keys the record had that the contract does not, kept only in bronze (new_column: ignore). */
+      ignored: string[];
+    }
+  | { status: 'invalid'; reasons: Reason[] };
+
+export interface KeyProfile {
+  /** How many records held the key, by the JSON type of its value. */
+  types: Partial<Record<JsonType, number>>;
+  /** Up to a few distinct sample values (shortened), for evidence. */
+  samples: unknown[];
+}
+
+export interface UnknownKeyProfile extends KeyProfile {
+  count: number;
+  /** The narrowest contract type that holds every observed non-null value. */
+  inferredType: TypeName;
+}
+
+/** A file's summary: the evidence the controller and the architect work from. */
+export interface BatchProfile {
+  records: number;
+  valid: number;
+  /** Valid records that needed at least one coercion. */
+  coerced: number;
+  invalid: number;
+  malformed: number;
+  /** Observed JSON types per key, for every key seen (contract columns and unknown keys). */
+  keys: Record<string, KeyProfile>;
+  /** Keys the contract does not know. */
+  unknownKeys: Record<string, UnknownKeyProfile>;
+  /** Records that lacked each contract column (absent, not null). */
+  missing: Record<string, number>;
+  /** Violation counts by column, then by reason kind ('_record' for whole-record reasons). */
+  violations: Record<string, Partial<Record<ReasonKind, number>>>;
+  /** Coercion counts by column. */
+  coercions: Record<string, number>;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one error type of agentic-etl. `terminal` errors are a user's mistake or a state
+ * that retrying cannot fix (bad config, missing file); `transient` ones may succeed on a
+ * retry (a locked database, a network reset). Messages name the object and `hint` says
+ * the fix, so the CLI can print them without a stack trace.
+ */
+export type ErrorKind = 'terminal' | 'transient';
+
+export type ErrorCode =
+  | 'config_invalid'
+  | 'config_not_found'
+  | 'contract_invalid'
+  | 'contract_not_found'
+  | 'source_not_found'
+  | 'source_read_failed'
+  | 'format_unknown'
+  | 'warehouse_failed'
+  | 'warehouse_locked'
+  | 'new_column_refused'
+  | 'not_found'
+  | 'usage'
+  | 'internal';
+
+export interface AetlErrorOptions {
+  kind?: ErrorKind;
+  hint?: string;
+  cause?: unknown;
+}
+
+export class AetlError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AetlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AetlError';
+    this.code = code;
+    this.kind = options.kind ?? 'terminal';
+    this.hint = options.hint;
+  }
+}
+
+export function isAetlError(error: unknown): error is AetlError {
+  return error instanceof AetlError;
+}
+
+/** The message of any thrown value, for logs and events. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,144 @@
+/**
+ * The tables agentic-etl keeps, as engine-neutral definitions (DESIGN.md, "Tables").
+ * Column order here is the order BulkWriter rows follow.
+ */
+import type { ColumnType, Contract } from '../contract/types.js';
+import type { ColumnDef, TableDef } from './warehouse.js';
+
+const STRING: ColumnType = { name: 'string' };
+const INTEGER: ColumnType = { name: 'integer' };
+const TIMESTAMP: ColumnType = { name: 'timestamp' };
+const JSON_TYPE: ColumnType = { name: 'json' };
+
+export const SYSTEM_TABLES = {
+  files: '_aetl_files',
+  events: '_aetl_events',
+  incidents: '_aetl_incidents',
+  contracts: '_aetl_contracts',
+} as const;
+
+export function bronzeTableName(table: string): string {
+  return `bronze_${table}`;
+}
+
+export function quarantineTableName(table: string): string {
+  return `quarantine_${table}`;
+}
+
+/** Provenance shared by bronze, silver and quarantine rows. */
+const PROVENANCE: ColumnDef[] = [
+  { name: '_record_id', type: STRING, nullable: false, unique: true },
+  { name: '_file_id', type: STRING, nullable: false },
+  { name: '_file', type: STRING, nullable: false },
+  { name: '_line', type: INTEGER, nullable: false },
+];
+
+export function bronzeTable(table: string): TableDef {
+  return {
+    name: bronzeTableName(table),
+    columns: [
+      ...PROVENANCE,
+      { name: '_offset', type: INTEGER, nullable: false },
+      // Raw text as read; base64 when the bytes were not valid UTF-8 (see _raw_encoding).
+      { name: '_raw', type: STRING, nullable: false },
+      { name: '_raw_encoding', type: STRING, nullable: false },
+      { name: '_ingested_at', type: TIMESTAMP, nullable: false },
+    ],
+  };
+}
+
+/** Silver system columns follow the contract's columns. */
+export const SILVER_SYSTEM_COLUMNS: ColumnDef[] = [
+  ...PROVENANCE,
+  { name: '_contract_version', type: INTEGER, nullable: false },
+  // Null unless a value was coerced: [{column, from, to, original}], the log of lossless coercions.
+  { name: '_coercions', type: JSON_TYPE },
+  { name: '_ingested_at', type: TIMESTAMP, nullable: false },
+];
+
+export function silverTable(contract: Contract): TableDef {
+  return {
+    name: contract.table,
+    columns: [
+      // Contract columns stay nullable in the table: `required` is enforced by the sensor,
+      // so that evolving the contract never needs a constraint change.
+      ...contract.columns.map((column) => ({ name: column.name, type: column.type })),
+      ...SILVER_SYSTEM_COLUMNS,
+    ],
+  };
+}
+
+export function quarantineTable(table: string): TableDef {
+  return {
+    name: quarantineTableName(table),
+    columns: [
+      ...PROVENANCE,
+      { name: '_raw', type: STRING, nullable: false },
+      { name: '_raw_encoding', type: STRING, nullable: false },
+      { name: 'reasons', type: JSON_TYPE, nullable: false },
+      { name: 'contract_version', type: INTEGER, nullable: false },
+      { name: 'status', type: STRING, nullable: false },
+      { name: 'incident_id', type: STRING },
+      { name: 'quarantined_at', type: TIMESTAMP, nullable: false },
+      { name: 'resolved_at', type: TIMESTAMP },
+    ],
+  };
+}
+
+export function systemTables(): TableDef[] {
+  return [
+    {
+      name: SYSTEM_TABLES.files,
+      columns: [
+        { name: 'file_id', type: STRING, nullable: false, unique: true },
+        { name: 'source', type: STRING, nullable: false },
+        { name: 'key', type: STRING, nullable: false },
+        { name: 'version', type: STRING, nullable: false },
+        { name: 'table_name', type: STRING, nullable: false },
+        { name: 'size', type: INTEGER, nullable: false },
+        { name: 'records', type: INTEGER, nullable: false },
+        { name: 'silver', type: INTEGER, nullable: false },
+        { name: 'quarantined', type: INTEGER, nullable: false },
+        { name: 'contract_version', type: INTEGER, nullable: false },
+        { name: 'status', type: STRING, nullable: false },
+        { name: 'processed_at', type: TIMESTAMP, nullable: false },
+      ],
+      uniqueTogether: ['source', 'key', 'version'],
+    },
+    {
+      name: SYSTEM_TABLES.events,
+      columns: [
+        { name: 'event_id', type: STRING, nullable: false, unique: true },
+        { name: 'at', type: TIMESTAMP, nullable: false },
+        { name: 'kind', type: STRING, nullable: false },
+        { name: 'table_name', type: STRING },
+        { name: 'file_id', type: STRING },
+        { name: 'payload', type: JSON_TYPE, nullable: false },
+      ],
+    },
+    {
+      name: SYSTEM_TABLES.incidents,
+      columns: [
+        { name: 'incident_id', type: STRING, nullable: false, unique: true },
+        { name: 'table_name', type: STRING, nullable: false },
+        { name: 'status', type: STRING, nullable: false },
+        { name: 'opened_at', type: TIMESTAMP, nullable: false },
+        { name: 'updated_at', type: TIMESTAMP, nullable: false },
+        { name: 'evidence', type: JSON_TYPE, nullable: false },
+      ],
+    },
+    {
+      name: SYSTEM_TABLES.contracts,
+      columns: [
+        { name: 'table_name', type: STRING, nullable: false },
+        { name: 'version', type: INTEGER, nullable: false },
+        { name: 'contract', type: JSON_TYPE, nullable: false },
+        { name: 'source_hash', type: STRING, nullable: false },
+        { name: 'diff', type: JSON_TYPE, nullable: false },
+        { name: 'author', type: STRING, nullable: false },
+        { name: 'created_at', type: TIMESTAMP, nullable: false },
+      ],
+      uniqueTogether: ['table_name', 'version'],
+    },
+  ];
+}
