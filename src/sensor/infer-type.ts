@@ -1,0 +1,69 @@
+/**
+ * Type inference: the narrowest contract type that holds every observed value. Used for
+ * unknown keys in the batch profile and by `agentic-etl init`.
+ */
+import type { ColumnType } from '../contract/types.js';
+import { DECIMAL_NUMERAL, FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp } from './values.js';
+
+/** Observed kinds, ordered so that a wider kind can hold every narrower one on its path. */
+type Kind = 'boolean' | 'integer' | 'double' | 'date' | 'timestamp' | 'string' | 'json';
+
+function kindOf(value: unknown, textual: boolean): Kind | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'bigint') return 'integer';
+  if (typeof value === 'number') return Number.isInteger(value) && Number.isSafeInteger(value) ? 'integer' : 'double';
+  if (typeof value === 'object') return 'json';
+  const text = String(value);
+  if (textual) {
+    // CSV text: typing is ordinary parsing, so numerals and booleans count as such.
+    if (text === '') return undefined;
+    if (INTEGER_NUMERAL.test(text)) {
+      const big = BigInt(text);
+      return big >= INT64_MIN && big <= INT64_MAX ? 'integer' : 'string';
+    }
+    if (DECIMAL_NUMERAL.test(text) || FLOAT_NUMERAL.test(text)) return 'double';
+    if (text === 'true' || text === 'false') return 'boolean';
+  }
+  if (parseIsoDate(text) !== undefined) return 'date';
+  if (parseIsoTimestamp(text) !== undefined) return 'timestamp';
+  return 'string';
+}
+
+function unify(a: Kind, b: Kind): Kind {
+  if (a === b) return a;
+  const pair = new Set([a, b]);
+  if (pair.has('integer') && pair.has('double')) return 'double';
+  if (pair.has('date') && pair.has('timestamp')) return 'timestamp';
+  if (pair.has('json')) return 'json';
+  return 'string';
+}
+
+/** Accumulates observations of one column's values. */
+export class TypeInference {
+  private kind: Kind | undefined;
+  private seen = 0;
+
+  observe(value: unknown, textual = false): void {
+    const kind = kindOf(value, textual);
+    if (kind === undefined) return;
+    this.seen += 1;
+    this.kind = this.kind === undefined ? kind : unify(this.kind, kind);
+  }
+
+  /** How many non-null values were observed. */
+  get observed(): number {
+    return this.seen;
+  }
+
+  /** The inferred type; `string` when only nulls were seen. */
+  result(): ColumnType {
+    return { name: this.kind ?? 'string' };
+  }
+}
+
+export function inferType(values: Iterable<unknown>, textual = false): ColumnType {
+  const inference = new TypeInference();
+  for (const value of values) inference.observe(value, textual);
+  return inference.result();
+}
