@@ -85,60 +85,67 @@ export function quarantineTable(table: string): TableDef {
   };
 }
 
+/** The file ledger: one row per committed (source, key, version). */
+export const filesTable: TableDef = {
+  name: SYSTEM_TABLES.files,
+  columns: [
+    { name: 'file_id', type: STRING, nullable: false, unique: true },
+    { name: 'source', type: STRING, nullable: false },
+    { name: 'key', type: STRING, nullable: false },
+    { name: 'version', type: STRING, nullable: false },
+    { name: 'table_name', type: STRING, nullable: false },
+    { name: 'size', type: INTEGER, nullable: false },
+    { name: 'records', type: INTEGER, nullable: false },
+    { name: 'silver', type: INTEGER, nullable: false },
+    { name: 'quarantined', type: INTEGER, nullable: false },
+    { name: 'contract_version', type: INTEGER, nullable: false },
+    { name: 'status', type: STRING, nullable: false },
+    { name: 'processed_at', type: TIMESTAMP, nullable: false },
+  ],
+  uniqueTogether: ['source', 'key', 'version'],
+};
+
+/** The event log: every decision with its evidence. */
+export const eventsTable: TableDef = {
+  name: SYSTEM_TABLES.events,
+  columns: [
+    { name: 'event_id', type: STRING, nullable: false, unique: true },
+    { name: 'at', type: TIMESTAMP, nullable: false },
+    { name: 'kind', type: STRING, nullable: false },
+    { name: 'table_name', type: STRING },
+    { name: 'file_id', type: STRING },
+    { name: 'payload', type: JSON_TYPE, nullable: false },
+  ],
+};
+
+/** Incidents opened by the controller (the healing loop). */
+export const incidentsTable: TableDef = {
+  name: SYSTEM_TABLES.incidents,
+  columns: [
+    { name: 'incident_id', type: STRING, nullable: false, unique: true },
+    { name: 'table_name', type: STRING, nullable: false },
+    { name: 'status', type: STRING, nullable: false },
+    { name: 'opened_at', type: TIMESTAMP, nullable: false },
+    { name: 'updated_at', type: TIMESTAMP, nullable: false },
+    { name: 'evidence', type: JSON_TYPE, nullable: false },
+  ],
+};
+
+/** Every contract version, with its diff and who made it. */
+export const contractsTable: TableDef = {
+  name: SYSTEM_TABLES.contracts,
+  columns: [
+    { name: 'table_name', type: STRING, nullable: false },
+    { name: 'version', type: INTEGER, nullable: false },
+    { name: 'contract', type: JSON_TYPE, nullable: false },
+    { name: 'source_hash', type: STRING, nullable: false },
+    { name: 'diff', type: JSON_TYPE, nullable: false },
+    { name: 'author', type: STRING, nullable: false },
+    { name: 'created_at', type: TIMESTAMP, nullable: false },
+  ],
+  uniqueTogether: ['table_name', 'version'],
+};
+
 export function systemTables(): TableDef[] {
-  return [
-    {
-      name: SYSTEM_TABLES.files,
-      columns: [
-        { name: 'file_id', type: STRING, nullable: false, unique: true },
-        { name: 'source', type: STRING, nullable: false },
-        { name: 'key', type: STRING, nullable: false },
-        { name: 'version', type: STRING, nullable: false },
-        { name: 'table_name', type: STRING, nullable: false },
-        { name: 'size', type: INTEGER, nullable: false },
-        { name: 'records', type: INTEGER, nullable: false },
-        { name: 'silver', type: INTEGER, nullable: false },
-        { name: 'quarantined', type: INTEGER, nullable: false },
-        { name: 'contract_version', type: INTEGER, nullable: false },
-        { name: 'status', type: STRING, nullable: false },
-        { name: 'processed_at', type: TIMESTAMP, nullable: false },
-      ],
-      uniqueTogether: ['source', 'key', 'version'],
-    },
-    {
-      name: SYSTEM_TABLES.events,
-      columns: [
-        { name: 'event_id', type: STRING, nullable: false, unique: true },
-        { name: 'at', type: TIMESTAMP, nullable: false },
-        { name: 'kind', type: STRING, nullable: false },
-        { name: 'table_name', type: STRING },
-        { name: 'file_id', type: STRING },
-        { name: 'payload', type: JSON_TYPE, nullable: false },
-      ],
-    },
-    {
-      name: SYSTEM_TABLES.incidents,
-      columns: [
-        { name: 'incident_id', type: STRING, nullable: false, unique: true },
-        { name: 'table_name', type: STRING, nullable: false },
-        { name: 'status', type: STRING, nullable: false },
-        { name: 'opened_at', type: TIMESTAMP, nullable: false },
-        { name: 'updated_at', type: TIMESTAMP, nullable: false },
-        { name: 'evidence', type: JSON_TYPE, nullable: false },
-      ],
-    },
-    {
-      name: SYSTEM_TABLES.contracts,
-      columns: [
-        { name: 'table_name', type: STRING, nullable: false },
-        { name: 'version', type: INTEGER, nullable: false },
-        { name: 'contract', type: JSON_TYPE, nullable: false },
-        { name: 'source_hash', type: STRING, nullable: false },
-        { name: 'diff', type: JSON_TYPE, nullable: false },
-        { name: 'author', type: STRING, nullable: false },
-        { name: 'created_at', type: TIMESTAMP, nullable: false },
-      ],
-      uniqueTogether: ['table_name', 'version'],
-    },
-  ];
+  return [filesTable, eventsTable, incidentsTable, contractsTable];
 }

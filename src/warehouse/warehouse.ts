@@ -37,6 +37,16 @@ export interface Capabilities {
   maxIdentifierBytes: number;
   /** Several processes may write at once (PostgreSQL yes, DuckDB no). */
   concurrentWriters: boolean;
+  /**
+   * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` is understood, so adding a column twice is a
+   * no-op. Default false: callers check describeTable before adding.
+   */
+  addColumnIfNotExists?: boolean;
+  /**
+   * Quoted names that differ only by case (`Amount`, `amount`) are distinct. Default true.
+   * DuckDB: false, so such names collide and a contract must not hold both.
+   */
+  caseSensitiveIdentifiers?: boolean;
 }
 
 export interface Dialect {
@@ -48,6 +58,16 @@ export interface Dialect {
   typeName(type: ColumnType): string;
   /** The placeholder for the n-th (1-based) bound parameter: `$1` or `?`. */
   placeholder(index: number): string;
+  /**
+   * The SQL expression that turns the n-th parameter, bound as a TypedValue of `type`, into
+   * a value of the column's type (e.g. microseconds → TIMESTAMP). Default: the bare placeholder.
+   */
+  parameterAs?(index: number, type: ColumnType): string;
+  /**
+   * The statement that widens a column's type, when the engine does not spell it
+   * `ALTER TABLE t ALTER COLUMN c TYPE x`. Arguments are already quoted / spelled.
+   */
+  alterColumnType?(quotedTable: string, quotedColumn: string, typeName: string): string;
 }
 
 /** Rows appended in bulk through the engine's fastest path, inside the current transaction. */

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+/**
+ * The `agentic-etl` entry point: parses arguments, lazy-loads one command module, and is
+ * the only place that ends the process. User mistakes (AetlError) print a message and the
+ * fix, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { isAetlError } from '../util/errors.js';
+
+/** Exit codes: 0 ok, 1 the work found a problem (failed files, audit), 2 usage or config error. */
+const EXIT_USAGE = 2;
+
+type CommandModule = { default: (...args: never[]) => Promise<number> };
+
+function lazy(load: () => Promise<unknown>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const module = (await load()) as CommandModule;
+    // Commander passes (…arguments, options, command); commands take what they declare.
+    process.exitCode = await (module.default as (...a: unknown[]) => Promise<number>)(...args);
+  };
+}
+
+const program = new Command('agentic-etl')
+  .description('A self-healing data ingestion pipeline: files → bronze / silver / quarantine, checked against a data contract.')
+  .version('0.1.0')
+  .option('-c, --config <path>', 'pipeline config file', 'agentic-etl.yaml')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('init')
+  .description('infer a contract from sample files and write agentic-etl.yaml + the contract for you to review')
+  .option('--from <dir>', 'folder of sample files (also the source folder)', 'landing')
+  .option('--table <name>', 'table name (default: from the folder name)')
+  .option('--out <dir>', 'where to write the config and contract', '.')
+  .option('--force', 'overwrite existing files')
+  .action(lazy(() => import('./init.js')));
+
+program
+  .command('run')
+  .description('process every new file once, then exit')
+  .option('--json', 'print the summary as JSON')
+  .action(lazy(() => import('./run.js')));
+
+program
+  .command('watch')
+  .description('process new files as they land; Ctrl+C finishes the current file and exits')
+  .option('--json', 'log one JSON line per file')
+  .action(lazy(() => import('./watch.js')));
+
+program
+  .command('status')
+  .description('per table: files, records, silver, quarantined, quarantine rate')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./status.js')));
+
+const quarantine = program.command('quarantine').description('inspect quarantined records');
+quarantine
+  .command('list')
+  .description('list quarantined records with their reasons')
+  .option('--table <name>', 'contract table (default: the only one)')
+  .option('--file <key>', 'only records from this file')
+  .option('--status <status>', 'open | replayed | discarded', 'open')
+  .option('--limit <n>', 'at most this many', '50')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./quarantine-list.js')));
+quarantine
+  .command('show <recordId>')
+  .description('show one quarantined record: raw bytes and every reason')
+  .option('--table <name>', 'contract table (default: the only one)')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./quarantine-show.js')));
+
+program
+  .command('audit')
+  .description('check the conservation invariant per file; exit 1 with the offending files if it does not hold')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./audit.js')));
+
+program
+  .command('chaos')
+  .description('write a realistic event stream with injected faults and drift, plus a ground-truth manifest')
+  .requiredOption('--out <dir>', 'folder to write the files into')
+  .option('--files <n>', 'number of files', '5')
+  .option('--records <m>', 'records per file', '1000')
+  .option('--poison-rate <r>', 'share of records with one sporadic fault', '0.02')
+  .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
+  .option('--drift <kind@file...>', 'sustained drift from a file on: new_column, int_to_float, rename, new_enum_value, incompatible_type')
+  .option('--interval <ms>', 'pause between files (for watch demos)', '0')
+  .option('--contract <path>', 'also write the stream\'s contract YAML here')
+  .option('--json', 'print the summary as JSON')
+  .action(lazy(() => import('./chaos.js')));
+
+program
+  .command('scorecard')
+  .description('compare where records went against a chaos manifest')
+  .requiredOption('--chaos <dir>', 'the folder chaos wrote (with .chaos/manifest.ndjson)')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./scorecard.js')));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed the problem; --help and --version end here too.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (isAetlError(error)) {
+    process.stderr.write(`${pc.red('error:')} ${error.message}\n`);
+    if (error.hint !== undefined) process.stderr.write(`${pc.dim('  fix:')} ${error.hint}\n`);
+    process.exitCode = error.code === 'config_invalid' || error.code === 'config_not_found' || error.code === 'usage' ? EXIT_USAGE : 1;
+  } else {
+    process.stderr.write(`${pc.red('internal error')} (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

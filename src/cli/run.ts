@@ -1,0 +1,51 @@
+/** `agentic-etl run`: process every new file once, print a summary, exit 0 unless a file failed. */
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { openPipeline } from '../pipeline/open-pipeline.js';
+import { runOnce, type FileOutcome } from '../pipeline/run-once.js';
+import { note, printJson, printTable } from './_output.js';
+import { progressHooks } from './_progress.js';
+
+interface RunOptions {
+  json?: boolean;
+}
+
+export function outcomeRow(outcome: FileOutcome): Array<string | number> {
+  if (outcome.status === 'failed') return [outcome.key, '-', '-', '-', pc.red(`failed: ${outcome.error.message}`)];
+  const r = outcome.result;
+  return [outcome.key, r.records, r.silver, r.quarantined, r.coerced > 0 ? `ok (${r.coerced} coerced)` : 'ok'];
+}
+
+export default async function run(options: RunOptions, command: Command): Promise<number> {
+  const { config } = command.optsWithGlobals<{ config: string }>();
+  const pipeline = await openPipeline(config);
+  const progress = progressHooks(!options.json && process.stderr.isTTY === true);
+  try {
+    const summary = await runOnce(pipeline, progress);
+    progress.stop();
+    const failed = summary.outcomes.filter((o) => o.status === 'failed');
+    if (options.json) {
+      printJson({
+        table: pipeline.contract.table,
+        contractVersion: pipeline.contract.version,
+        alreadyDone: summary.alreadyDone,
+        files: summary.outcomes.map((o) =>
+          o.status === 'done'
+            ? { key: o.key, status: o.status, ...o.result, profile: undefined }
+            : { key: o.key, status: o.status, code: o.error.code, message: o.error.message, hint: o.error.hint },
+        ),
+      });
+    } else {
+      if (summary.outcomes.length > 0) {
+        printTable(['file', 'records', 'silver', 'quarantined', 'status'], summary.outcomes.map(outcomeRow));
+      }
+      const done = summary.outcomes.length - failed.length;
+      note(`${done} file(s) processed, ${summary.alreadyDone} already done, ${failed.length} failed (table ${pipeline.contract.table}, contract v${pipeline.contract.version})`);
+      for (const f of failed) if (f.status === 'failed' && f.error.hint) note(`  ${f.key}: fix: ${f.error.hint}`);
+    }
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    progress.stop();
+    await pipeline.close();
+  }
+}

@@ -1,0 +1,43 @@
+/** `agentic-etl watch`: process files as they land until Ctrl+C (which finishes the current file). */
+import type { Command } from 'commander';
+import { openPipeline } from '../pipeline/open-pipeline.js';
+import type { FileOutcome } from '../pipeline/run-once.js';
+import { watchLoop } from '../pipeline/watch-loop.js';
+import { createLogger, type Logger } from '../util/logger.js';
+
+function logOutcome(log: Logger, outcome: FileOutcome): void {
+  if (outcome.status === 'failed') {
+    log.error(`✗ ${outcome.key}: ${outcome.error.message}`, { file: outcome.key, code: outcome.error.code, hint: outcome.error.hint });
+    return;
+  }
+  const r = outcome.result;
+  log.info(`✓ ${r.key}: ${r.records} records → ${r.silver} silver, ${r.quarantined} quarantined${r.coerced ? `, ${r.coerced} coerced` : ''}`, {
+    file: r.key,
+    records: r.records,
+    silver: r.silver,
+    quarantined: r.quarantined,
+    coerced: r.coerced,
+  });
+}
+
+export default async function watch(options: { json?: boolean }, command: Command): Promise<number> {
+  const { config } = command.optsWithGlobals<{ config: string }>();
+  const log = createLogger(options.json === true);
+  const pipeline = await openPipeline(config);
+  const stop = new AbortController();
+  const onSignal = (name: string) => () => {
+    log.warn(`${name}: finishing the current file, then exiting (press Ctrl+C again to stop at once; an unfinished file rolls back)`);
+    stop.abort();
+  };
+  // `once`: a second Ctrl+C gets Node's default behaviour and ends the process at once.
+  process.once('SIGINT', onSignal('SIGINT'));
+  process.once('SIGTERM', onSignal('SIGTERM'));
+  log.info(`watching ${pipeline.source.uri} → ${pipeline.warehouse.uri} (table ${pipeline.contract.table}, contract v${pipeline.contract.version})`);
+  try {
+    await watchLoop(pipeline, { onFileDone: (outcome) => logOutcome(log, outcome) }, stop.signal);
+    log.info('stopped');
+    return 0;
+  } finally {
+    await pipeline.close();
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The pipeline config, `agentic-etl.yaml`: where files land, how to read them, where the
+ * warehouse is and which contract applies. Validated with zod; see load-config.ts for the
+ * messages and template.ts for the commented file `agentic-etl init` writes.
+ */
+import { z } from 'zod';
+import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
+import { showValue } from './yaml-errors.js';
+
+export const FORMAT_SETTINGS = ['auto', 'ndjson', 'json', 'csv'] as const satisfies readonly FormatSetting[];
+
+export const DEFAULT_WAREHOUSE = 'duckdb:./warehouse.duckdb';
+export const DEFAULT_CONFIG_FILE = 'agentic-etl.yaml';
+
+/** `duckdb:…`, `postgres://…`, `databricks://…`: a scheme, a colon, something after it. */
+const WAREHOUSE_URI = /^[a-z][a-z0-9+.-]*:.+$/i;
+
+export interface PipelineConfig {
+  /** The pipeline's name, used in logs, events and the dashboard. */
+  pipeline: string;
+  /** The landing folder (relative to the config file) or a URL such as `s3://bucket/prefix`. */
+  source: string;
+  /** How files are read; `auto` decides per file from its name and first bytes. Default `auto`. */
+  format: FormatSetting;
+  /** Where tables live: `duckdb:<file>` (default `duckdb:./warehouse.duckdb`), later `postgres://…`. */
+  warehouse: string;
+  /** Path of the data contract YAML (relative to the config file). */
+  contract: string;
+  /** Lines (NDJSON, CSV rows) longer than this many bytes become malformed records. Default 1 MiB. */
+  max_line_bytes: number;
+  /** Reserved for the healing loop's guardrail settings; accepted, not yet interpreted. */
+  policy?: Record<string, unknown>;
+  /** Reserved for the controller's setpoint settings; accepted, not yet interpreted. */
+  controller?: Record<string, unknown>;
+}
+
+const nonEmpty = z.string().trim().min(1);
+
+export const configSchema = z.strictObject({
+  pipeline: nonEmpty,
+  source: nonEmpty,
+  format: z.enum(FORMAT_SETTINGS).default('auto'),
+  warehouse: nonEmpty
+    .refine((value) => WAREHOUSE_URI.test(value), {
+      error: (issue) => `warehouse must be a URI such as ${DEFAULT_WAREHOUSE} or postgres://user@host/db (got ${showValue(issue.input)})`,
+    })
+    .default(DEFAULT_WAREHOUSE),
+  contract: nonEmpty,
+  max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
+  // Reserved: the healing loop's sections are accepted as free-form mappings until their
+  // owners define them, so that a config written today keeps loading tomorrow.
+  policy: z.record(z.string(), z.unknown()).optional(),
+  controller: z.record(z.string(), z.unknown()).optional(),
+});
+
+// The schema's output and the documented interface must stay the same shape.
+type SchemaOutput = z.output<typeof configSchema>;
+const _sameShape: [SchemaOutput] extends [PipelineConfig] ? ([PipelineConfig] extends [SchemaOutput] ? true : false) : false = true;
+void _sameShape;
+
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);

@@ -1,0 +1,107 @@
+/**
+ * One file, exactly once: its records are read, validated and routed — every raw record
+ * to bronze, valid ones to silver, the rest to quarantine with reasons — and committed in
+ * ONE transaction together with the ledger row and the file's event. A crash anywhere
+ * before the commit leaves nothing behind, so the file is simply processed again.
+ */
+import { AetlError } from '../util/errors.js';
+import { nowMicros } from '../util/time.js';
+import { appendEvents, toJsonText } from '../ledger/event-log.js';
+import { fileIdOf, recordFileDone, recordIdOf } from '../ledger/file-ledger.js';
+import { detectFormat, readRecords } from '../readers/open-records.js';
+import { createProfiler } from '../sensor/profile.js';
+import type { BatchProfile, Reason } from '../sensor/types.js';
+import type { SourceObject } from '../sources/source.js';
+import { bronzeTable, quarantineTable, silverTable } from '../warehouse/tables.js';
+import type { PipelineContext } from './pipeline-context.js';
+
+export interface FileResult {
+  key: string;
+  fileId: string;
+  records: number;
+  silver: number;
+  quarantined: number;
+  coerced: number;
+  malformed: number;
+  profile: BatchProfile;
+}
+
+/** Called every few thousand records so a progress bar can move within a large file. */
+export type RecordProgress = (recordsSoFar: number) => void;
+
+const PROGRESS_EVERY = 4096;
+
+export async function ingestFile(
+  context: PipelineContext,
+  object: SourceObject,
+  onProgress?: RecordProgress,
+): Promise<FileResult> {
+  const { warehouse, contract: version } = context;
+  const contract = version.contract;
+  const fileId = fileIdOf(context.source.uri, object);
+  const { format, gzip } = detectFormat(object.key, context.format);
+  const refuseNewColumns = contract.evolution.new_column === 'fail';
+  const bronzeDef = bronzeTable(contract.table);
+  const silverDef = silverTable(contract);
+  const quarantineDef = quarantineTable(contract.table);
+
+  return warehouse.transaction(async (tx) => {
+    const input = await context.source.open(object);
+    const bronze = await tx.bulkWriter(bronzeDef.name, bronzeDef.columns);
+    const silver = await tx.bulkWriter(silverDef.name, silverDef.columns);
+    const quarantine = await tx.bulkWriter(quarantineDef.name, quarantineDef.columns);
+    const profiler = createProfiler(contract);
+    const ingestedAt = nowMicros();
+    const contractVersion = BigInt(version.version);
+    let records = 0;
+    let silverCount = 0;
+    let quarantined = 0;
+
+    for await (const record of readRecords(input, { file: object.key, maxLineBytes: context.maxLineBytes, format, gzip })) {
+      const recordId = recordIdOf(fileId, record.line);
+      const line = BigInt(record.line);
+      bronze.append([recordId, fileId, object.key, line, BigInt(record.offset), record.raw, record.rawEncoding, ingestedAt]);
+      const verdict = context.validate(record);
+      profiler.observe(record, verdict);
+      if (verdict.status === 'valid') {
+        const coercions = verdict.coercions.length === 0 ? null : toJsonText(verdict.coercions);
+        silver.append([...verdict.values, recordId, fileId, object.key, line, contractVersion, coercions, ingestedAt]);
+        silverCount += 1;
+      } else {
+        if (refuseNewColumns) refuseUnknownColumn(object.key, record.line, verdict.reasons);
+        quarantine.append([
+          recordId, fileId, object.key, line, record.raw, record.rawEncoding, toJsonText(verdict.reasons),
+          contractVersion, 'open', null, ingestedAt, null,
+        ]);
+        quarantined += 1;
+      }
+      records += 1;
+      if (onProgress !== undefined && records % PROGRESS_EVERY === 0) onProgress(records);
+    }
+    await bronze.close();
+    await silver.close();
+    await quarantine.close();
+
+    const profile = profiler.finish();
+    await recordFileDone(tx, {
+      fileId, source: context.source.uri, key: object.key, version: object.version, table: contract.table,
+      size: object.size, records, silver: silverCount, quarantined, contractVersion: version.version,
+      processedAtMicros: ingestedAt,
+    });
+    const result: FileResult = {
+      key: object.key, fileId, records, silver: silverCount, quarantined,
+      coerced: profile.coerced, malformed: profile.malformed, profile,
+    };
+    await appendEvents(tx, [{ kind: 'file_processed', table: contract.table, fileId, payload: { ...result, version: object.version } }]);
+    return result;
+  });
+}
+
+/** `new_column: fail`: the file is refused whole (rolled back) rather than quarantined. */
+function refuseUnknownColumn(file: string, line: number, reasons: readonly Reason[]): void {
+  const unknown = reasons.find((reason) => reason.kind === 'unknown_column');
+  if (unknown === undefined) return;
+  throw new AetlError('new_column_refused', `${file}:${line}: column \`${unknown.column}\` is not in the contract and evolution.new_column is \`fail\``, {
+    hint: 'add the column to the contract, or set evolution.new_column to evolve, quarantine or ignore',
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Opens a pipeline from its config file: source, warehouse, the current contract version
+ * (registering an edited contract file as a new version) and its compiled validator.
+ */
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { loadContract } from '../contract/load-contract.js';
+import { registerUserContract } from '../ledger/contract-store.js';
+import { compileValidator } from '../sensor/validator.js';
+import { openSource } from '../sources/open-source.js';
+import { ensureContractTables, ensureSystemTables } from '../warehouse/ensure-tables.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import type { PipelineContext } from './pipeline-context.js';
+
+export interface OpenPipeline extends PipelineContext {
+  config: LoadedConfig;
+  close(): Promise<void>;
+}
+
+/** Opens only the warehouse (for read-only commands: status, audit, quarantine). */
+export async function openConfiguredWarehouse(configPath?: string): Promise<{ config: LoadedConfig; warehouse: Warehouse }> {
+  const config = await loadConfig(configPath);
+  const warehouse = await openWarehouse(config.config.warehouse, config.baseDir);
+  try {
+    await ensureSystemTables(warehouse);
+  } catch (error) {
+    await warehouse.close();
+    throw error;
+  }
+  return { config, warehouse };
+}
+
+export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
+  const { config, warehouse } = await openConfiguredWarehouse(configPath);
+  try {
+    const { contractPath, sourcePath } = config;
+    const loaded = await loadContract(contractPath);
+    const source = openSource(sourcePath, config.baseDir);
+    const contract = await registerUserContract(warehouse, loaded);
+    await ensureContractTables(warehouse, contract.contract);
+    return {
+      config,
+      source,
+      warehouse,
+      contract,
+      validate: compileValidator(contract.contract),
+      format: config.config.format,
+      maxLineBytes: config.config.max_line_bytes,
+      close: () => warehouse.close(),
+    };
+  } catch (error) {
+    await warehouse.close();
+    throw error;
+  }
+}

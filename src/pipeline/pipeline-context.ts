@@ -1,0 +1,23 @@
+/**
+ * Everything the pipeline needs to process files, opened once per `run` or `watch`.
+ */
+import type { Contract } from '../contract/types.js';
+import type { ContractVersion } from '../ledger/contract-store.js';
+import type { FormatSetting, ReadRecord } from '../readers/reader.js';
+import type { Verdict } from '../sensor/types.js';
+import type { Source } from '../sources/source.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+export interface PipelineContext {
+  source: Source;
+  warehouse: Warehouse;
+  contract: ContractVersion;
+  /** The validator compiled for `contract`. */
+  validate: (record: ReadRecord) => Verdict;
+  format: FormatSetting;
+  maxLineBytes: number;
+}
+
+export function tableOf(context: PipelineContext): Contract['table'] {
+  return context.contract.contract.table;
+}

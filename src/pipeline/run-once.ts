@@ -1,0 +1,78 @@
+/**
+ * `agentic-etl run`: process every object the source lists that the ledger has not seen,
+ * one at a time, each in its own transaction. A file that fails is reported and retried
+ * on the next run; a warehouse failure stops the run, since every later file would fail too.
+ */
+import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
+import { appendEvents } from '../ledger/event-log.js';
+import { doneFileIds, fileIdOf } from '../ledger/file-ledger.js';
+import type { SourceObject } from '../sources/source.js';
+import { ingestFile, type FileResult } from './ingest-file.js';
+import { tableOf, type PipelineContext } from './pipeline-context.js';
+
+export type FileOutcome =
+  | { key: string; status: 'done'; result: FileResult }
+  | { key: string; status: 'failed'; error: AetlError };
+
+export interface RunHooks {
+  /** The objects about to be processed (new ones only). */
+  onPlan?(pending: readonly SourceObject[]): void;
+  onFileStart?(object: SourceObject): void;
+  onRecords?(object: SourceObject, recordsSoFar: number): void;
+  onFileDone?(outcome: FileOutcome): void;
+}
+
+export interface RunSummary {
+  outcomes: FileOutcome[];
+  /** Objects skipped because the ledger already holds them. */
+  alreadyDone: number;
+}
+
+export async function pendingObjects(context: PipelineContext): Promise<{ pending: SourceObject[]; alreadyDone: number }> {
+  const done = await doneFileIds(context.warehouse, context.source.uri);
+  const pending: SourceObject[] = [];
+  let alreadyDone = 0;
+  for await (const object of context.source.list()) {
+    if (done.has(fileIdOf(context.source.uri, object))) alreadyDone += 1;
+    else pending.push(object);
+  }
+  return { pending, alreadyDone };
+}
+
+/** Processes one object and turns a per-file failure into an outcome (and a logged event). */
+export async function processObject(context: PipelineContext, object: SourceObject, hooks: RunHooks = {}): Promise<FileOutcome> {
+  hooks.onFileStart?.(object);
+  let outcome: FileOutcome;
+  try {
+    const result = await ingestFile(context, object, (n) => hooks.onRecords?.(object, n));
+    outcome = { key: object.key, status: 'done', result };
+  } catch (error) {
+    if (isAetlError(error) && (error.code === 'warehouse_failed' || error.code === 'warehouse_locked')) throw error;
+    const wrapped = isAetlError(error)
+      ? error
+      : new AetlError('source_read_failed', `${object.key}: ${errorMessage(error)}`, { kind: 'transient', cause: error });
+    outcome = { key: object.key, status: 'failed', error: wrapped };
+    await appendEvents(context.warehouse, [
+      {
+        kind: 'file_failed',
+        table: tableOf(context),
+        fileId: fileIdOf(context.source.uri, object),
+        payload: { key: object.key, version: object.version, code: wrapped.code, message: wrapped.message, hint: wrapped.hint },
+      },
+    ]);
+  }
+  hooks.onFileDone?.(outcome);
+  return outcome;
+}
+
+export async function runOnce(context: PipelineContext, hooks: RunHooks = {}, signal?: AbortSignal): Promise<RunSummary> {
+  const { pending, alreadyDone } = await pendingObjects(context);
+  hooks.onPlan?.(pending);
+  const outcomes: FileOutcome[] = [];
+  for (const object of pending) {
+    // Stop between files, never inside one: a file is all or nothing anyway.
+    if (signal?.aborted) break;
+    outcomes.push(await processObject(context, object, hooks));
+  }
+  return { outcomes, alreadyDone };
+}
