@@ -89,6 +89,7 @@ program
   .option('--drift <kind@file...>', 'sustained drift from a file on: new_column, int_to_float, rename, new_enum_value, incompatible_type')
   .option('--interval <ms>', 'pause between files (for watch demos)', '0')
   .option('--contract <path>', 'also write the stream\'s contract YAML here')
+  .option('--overwrite', 'replace the files of an earlier chaos run in --out')
   .option('--json', 'print the summary as JSON')
   .action(lazy(() => import('./chaos.js')));
 

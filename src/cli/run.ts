@@ -31,7 +31,7 @@ export default async function run(options: RunOptions, command: Command): Promis
         alreadyDone: summary.alreadyDone,
         files: summary.outcomes.map((o) =>
           o.status === 'done'
-            ? { key: o.key, status: o.status, ...o.result, profile: undefined }
+            ? { status: o.status, ...o.result, profile: undefined }
             : { key: o.key, status: o.status, code: o.error.code, message: o.error.message, hint: o.error.hint },
         ),
       });

@@ -2,16 +2,11 @@
  * Where each record went — silver (and whether a value was coerced) or quarantine (with
  * its reason kinds) — for scoring against a chaos manifest.
  */
+import type { RecordOutcome } from '../chaos/scorecard.js';
 import { quarantineTableName } from '../warehouse/tables.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
-export interface RecordOutcome {
-  file: string;
-  line: number;
-  place: 'silver' | 'quarantine';
-  coerced: boolean;
-  reasons: string[];
-}
+export type { RecordOutcome };
 
 export async function recordOutcomes(warehouse: Warehouse, table: string): Promise<RecordOutcome[]> {
   const q = warehouse.dialect.quoteIdent;

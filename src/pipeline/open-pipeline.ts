@@ -33,9 +33,9 @@ export async function openConfiguredWarehouse(configPath?: string): Promise<{ co
 export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
   const { config, warehouse } = await openConfiguredWarehouse(configPath);
   try {
-    const { contractPath, sourcePath } = config;
+    const { contractPath } = config;
     const loaded = await loadContract(contractPath);
-    const source = openSource(sourcePath, config.baseDir);
+    const source = openSource(config.written.source, config.baseDir);
     const contract = await registerUserContract(warehouse, loaded);
     await ensureContractTables(warehouse, contract.contract);
     return {
