@@ -23,10 +23,12 @@ export async function ensureContractTables(warehouse: Warehouse, contract: Contr
       await tx.run(createTableSql(dialect, silver));
       return;
     }
-    // Column names are compared exactly: `Amount` and `amount` are two columns, never merged.
-    const present = new Set(existing.map((column) => column.name));
+    // Names are compared as the engine compares them: DuckDB folds case, so `Amount` there
+    // is `amount` (the contract loader refuses two columns that differ only by case).
+    const fold = dialect.capabilities.caseSensitiveIdentifiers === false ? (name: string) => name.toLowerCase() : (name: string) => name;
+    const present = new Set(existing.map((column) => fold(column.name)));
     for (const column of silver.columns) {
-      if (!present.has(column.name)) await tx.run(addColumnSql(dialect, silver.name, column));
+      if (!present.has(fold(column.name))) await tx.run(addColumnSql(dialect, silver.name, column));
     }
   });
 }

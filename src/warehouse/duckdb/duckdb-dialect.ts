@@ -39,7 +39,8 @@ function typeName(type: ColumnType): string {
 
 function quoteIdent(name: string): string {
   if (name.length === 0 || name.includes('\u0000')) {
-    throw new AetlError('contract_invalid', `the name ${JSON.stringify(name)} cannot be a DuckDB identifier`, {
+    const why = name.length === 0 ? 'is empty' : 'contains a NUL character';
+    throw new AetlError('contract_invalid', `the name ${JSON.stringify(name)} cannot be a DuckDB identifier: it ${why}`, {
       hint: 'table and column names must be non-empty and must not contain a NUL character',
     });
   }

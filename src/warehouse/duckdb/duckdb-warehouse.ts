@@ -1,0 +1,204 @@
+/**
+ * The embedded default warehouse: one DuckDB file, one connection. Transactions are
+ * BEGIN/COMMIT/ROLLBACK on that connection, serialized by a mutex so that concurrent
+ * callers never run statements inside each other's transactions.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { AetlError } from '../../util/errors.js';
+import { createMutex } from '../mutex.js';
+import type { BulkWriter, ColumnDef, DescribedColumn, Row, SqlValue, Warehouse, WarehouseSession } from '../warehouse.js';
+import { duckdbBulkWriter } from './duckdb-appender.js';
+import { duckdbDialect } from './duckdb-dialect.js';
+import { duckdbError, isLockError, lockedError } from './duckdb-errors.js';
+import { parameterTypes, rowsFromReader } from './duckdb-values.js';
+
+export interface DuckDBWarehouseOptions {
+  /** The database file, or `:memory:`. Created when missing. */
+  path: string;
+  /**
+   * DuckDB's buffer-pool limit (its `memory_limit`), default 256MB. DuckDB's own default is
+   * 80% of RAM, which lets one large file's transaction grow the process to gigabytes;
+   * bounded, DuckDB spills to disk and memory stays flat whatever the file size.
+   */
+  memoryLimit?: string;
+}
+
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
+
+type Writer = BulkWriter & { abort(): void };
+
+const DESCRIBE_SQL = `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+ WHERE table_catalog = current_database() AND table_schema = current_schema() AND lower(table_name) = lower($1)
+ ORDER BY ordinal_position`;
+
+/** run/query/bulkWriter/describeTable on the connection, with the writers it opened. */
+function connectionSession(connection: DuckDBConnection, writers: Set<Writer>): WarehouseSession {
+  const caseSensitive = duckdbDialect.capabilities.caseSensitiveIdentifiers !== false;
+  const args = (params: readonly SqlValue[] | undefined) =>
+    [params as DuckDBValue[] | undefined, params === undefined ? undefined : (parameterTypes(params) as DuckDBType[])] as const;
+
+  async function query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    try {
+      return rowsFromReader<T>(await connection.runAndReadAll(sql, ...args(params)));
+    } catch (error) {
+      throw duckdbError(error, sql);
+    }
+  }
+
+  async function describeTable(table: string): Promise<DescribedColumn[] | undefined> {
+    const rows = await query<{ column_name: string; data_type: string; is_nullable: string }>(DESCRIBE_SQL, [table]);
+    if (rows.length === 0) return undefined;
+    return rows.map((row) => ({ name: row.column_name, engineType: row.data_type, nullable: row.is_nullable === 'YES' }));
+  }
+
+  return {
+    async run(sql, params) {
+      try {
+        await connection.run(sql, ...args(params));
+      } catch (error) {
+        throw duckdbError(error, sql);
+      }
+    },
+    query,
+    describeTable,
+    async bulkWriter(table: string, columns: readonly ColumnDef[]) {
+      const physical = await describeTable(table);
+      if (physical === undefined) {
+        throw new AetlError('warehouse_failed', `table ${table} does not exist`, { hint: 'create the table before writing to it' });
+      }
+      const writer = await duckdbBulkWriter(connection, table, columns, physical, caseSensitive);
+      writers.add(writer);
+      return {
+        append: writer.append,
+        async close() {
+          writers.delete(writer);
+          await writer.close();
+        },
+      };
+    },
+  };
+}
+
+async function openInstance(path: string, memoryLimit: string): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path, { memory_limit: memoryLimit });
+  } catch (error) {
+    if (isLockError(error)) throw lockedError(path, error);
+    throw new AetlError('warehouse_failed', `could not open the DuckDB warehouse ${path}: ${String(error)}`, {
+      hint: 'check that the path is a DuckDB database file (or a new file in a writable folder)',
+      cause: error,
+    });
+  }
+}
+
+export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<Warehouse> {
+  const instance = await openInstance(options.path, options.memoryLimit ?? process.env.AETL_DUCKDB_MEMORY_LIMIT ?? DEFAULT_DUCKDB_MEMORY_LIMIT);
+  const connection = await instance.connect();
+  const mutex = createMutex();
+  // No reentrancy guard: calling the Warehouse (not `tx`) inside transaction(work) waits for
+  // the lock the transaction holds. An AsyncLocalStorage guard caught that, but its context
+  // propagation cost ~4% of ingest throughput (every promise of every record pays it).
+  const writers = new Set<Writer>();
+  const session = connectionSession(connection, writers);
+  let closed = false;
+
+  function ensureUsable(what: string): void {
+    if (closed) throw new AetlError('internal', `the DuckDB warehouse ${options.path} is closed`, { hint: `${what} needs an open warehouse` });
+  }
+
+  async function settleWriters(commit: boolean): Promise<void> {
+    const open = [...writers];
+    writers.clear();
+    for (const writer of open) {
+      if (commit) await writer.close();
+      else writer.abort();
+    }
+  }
+
+  async function transaction<T>(work: (tx: WarehouseSession) => Promise<T>): Promise<T> {
+    ensureUsable('transaction()');
+    return mutex.run(async () => {
+      let active = true;
+      const guard = <A extends unknown[], R>(name: string, method: (...a: A) => Promise<R>) =>
+        (...a: A): Promise<R> => {
+          if (!active) throw new AetlError('internal', `${name} was called on a finished transaction`, { hint: 'keep using the session only inside transaction(work)' });
+          return method(...a);
+        };
+      const tx: WarehouseSession = {
+        run: guard('run', session.run),
+        query: guard('query', session.query) as WarehouseSession['query'],
+        bulkWriter: guard('bulkWriter', session.bulkWriter),
+        describeTable: guard('describeTable', session.describeTable),
+      };
+      await session.run('BEGIN TRANSACTION');
+      try {
+        const result = await work(tx);
+        // Writers left open are flushed: their rows belong to the work that just succeeded.
+        await settleWriters(true);
+        await session.run('COMMIT');
+        return result;
+      } catch (error) {
+        await settleWriters(false);
+        await session.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        active = false;
+      }
+    });
+  }
+
+  return {
+    dialect: duckdbDialect,
+    uri: `duckdb:${options.path}`,
+    transaction,
+    async run(sql, params) {
+      ensureUsable('run()');
+      return mutex.run(() => session.run(sql, params));
+    },
+    async query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]) {
+      ensureUsable('query()');
+      return mutex.run(() => session.query<T>(sql, params));
+    },
+    async describeTable(table) {
+      ensureUsable('describeTable()');
+      return mutex.run(() => session.describeTable(table));
+    },
+    async bulkWriter(table, columns) {
+      ensureUsable('bulkWriter()');
+      // Outside a transaction a writer is its own: it holds the lock and commits on close.
+      const release = await mutex.acquire();
+      try {
+        await session.run('BEGIN TRANSACTION');
+        const writer = await session.bulkWriter(table, columns);
+        return {
+          append: writer.append,
+          async close() {
+            try {
+              await writer.close();
+              await session.run('COMMIT');
+            } catch (error) {
+              await settleWriters(false);
+              await session.run('ROLLBACK').catch(() => undefined);
+              throw error;
+            } finally {
+              release();
+            }
+          },
+        };
+      } catch (error) {
+        await session.run('ROLLBACK').catch(() => undefined);
+        release();
+        throw error;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Waits for running work so that a transaction is never cut in half.
+      await mutex.run(async () => {
+        connection.closeSync();
+        instance.closeSync();
+      });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Opens the warehouse a config names. Engine modules are imported only when configured,
+ * so a user of the embedded default never loads another engine's SDK.
+ */
+import path from 'node:path';
+import { AetlError } from '../util/errors.js';
+import type { Warehouse } from './warehouse.js';
+
+const ACCEPTED = 'duckdb:<file> (relative to the config folder, e.g. duckdb:./warehouse.duckdb) or duckdb::memory:';
+
+/** The scheme of a warehouse URI, as a closed set. */
+type Engine = 'duckdb' | 'postgres' | 'databricks';
+
+function engineOf(uri: string): Engine | undefined {
+  if (uri.startsWith('duckdb:')) return 'duckdb';
+  if (uri.startsWith('postgres://') || uri.startsWith('postgresql://')) return 'postgres';
+  if (uri.startsWith('databricks://')) return 'databricks';
+  return undefined;
+}
+
+/** The URI without a password, for messages. */
+function redact(uri: string): string {
+  return uri.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+/** `duckdb:./warehouse.duckdb`, `duckdb::memory:`; PostgreSQL and Databricks are planned. */
+export async function openWarehouse(uri: string, baseDir: string): Promise<Warehouse> {
+  const engine = engineOf(uri.trim());
+  switch (engine) {
+    case 'duckdb': {
+      const location = uri.trim().slice('duckdb:'.length);
+      if (location.length === 0) {
+        throw new AetlError('config_invalid', `the warehouse ${uri} names no DuckDB file`, { hint: `use ${ACCEPTED}` });
+      }
+      const file = location === ':memory:' ? location : path.resolve(baseDir, location);
+      const { duckdbWarehouse } = await import('./duckdb/duckdb-warehouse.js');
+      return duckdbWarehouse({ path: file });
+    }
+    case 'postgres':
+    case 'databricks':
+      throw new AetlError('config_invalid', `the ${engine} warehouse ${redact(uri)} is not supported yet`, {
+        hint: `use a DuckDB warehouse for now: ${ACCEPTED}`,
+      });
+    case undefined:
+      throw new AetlError('config_invalid', `the warehouse ${redact(uri)} is not a warehouse URI agentic-etl knows`, {
+        hint: `use ${ACCEPTED}; postgres:// and databricks:// are planned`,
+      });
+  }
+}
