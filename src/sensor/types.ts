@@ -95,4 +95,23 @@ export interface BatchProfile {
   violations: Record<string, Partial<Record<ReasonKind, number>>>;
   /** Coercion counts by column. */
   coercions: Record<string, number>;
+  /** Sample values behind the counts, for the architect (filled by the sensor's profiler). */
+  evidence?: BatchEvidence;
+}
+
+/** The values behind a profile's counts: bounded samples, never every value. */
+export interface BatchEvidence {
+  /**
+   * Distinct offending values by column (or unknown key, '_record' for whole-record reasons),
+   * then reason kind: `Reason.actual` → how many records held it. For enum violations the
+   * text is the value after typing (what the enum is compared with). At most 20 distinct per pair.
+   */
+  offending: Record<string, Partial<Record<ReasonKind, Record<string, number>>>>;
+  /** Up to 5 distinct original values per coerced column. */
+  coerced: Record<string, unknown[]>;
+  /**
+   * Per unknown key: how many of the records holding it lacked each contract column
+   * (absent or null). A column missing wherever a similar new key appears is a rename candidate.
+   */
+  missingWith: Record<string, Record<string, number>>;
 }

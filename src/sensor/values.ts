@@ -53,9 +53,17 @@ function validDate(year: number, month: number, day: number): boolean {
   return day <= max;
 }
 
-/** Days since 1970-01-01 for a valid calendar date (proleptic Gregorian). */
+/**
+ * Days since 1970-01-01 for a valid calendar date (proleptic Gregorian), by integer
+ * arithmetic (H. Hinnant's days_from_civil): Date.UTC would read years 0–99 as 1900–1999.
+ */
 function epochDays(year: number, month: number, day: number): number {
-  return Math.floor(Date.UTC(year, month - 1, day) / 86_400_000);
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The date as `YYYY-MM-DD` when `text` is a valid calendar date in that form, else undefined. */
@@ -73,6 +81,76 @@ export function parseIsoDate(text: string): string | undefined {
  * keeping them would be lossy.
  */
 export function parseIsoTimestamp(text: string): bigint | undefined {
+  const common = parseCommonTimestamp(text);
+  return common === null ? parseAnyTimestamp(text) : common;
+}
+
+/** The value of the two ASCII digits at `at`, or -1. */
+function twoDigits(text: string, at: number): number {
+  const high = text.charCodeAt(at) - 48;
+  const low = text.charCodeAt(at + 1) - 48;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
+
+/**
+ * The hot path for the shapes nearly every producer writes —
+ * `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z|±HH:MM]` — without a regex match or intermediate
+ * BigInts. Gives exactly what parseAnyTimestamp gives, or null for any other shape.
+ */
+function parseCommonTimestamp(text: string): bigint | undefined | null {
+  const length = text.length;
+  if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const separator = text.charCodeAt(10);
+  if (separator !== 84 && separator !== 32) return null; // 'T' or ' '
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  let at = 19;
+  let micros = 0;
+  if (at < length && text.charCodeAt(at) === 46) {
+    // '.': 1–9 fraction digits; beyond the sixth they must be zeros (finer is lossy).
+    at += 1;
+    const start = at;
+    while (at < length && at - start < 10) {
+      const digit = text.charCodeAt(at) - 48;
+      if (digit < 0 || digit > 9) break;
+      if (at - start < 6) micros = micros * 10 + digit;
+      else if (digit !== 0) return undefined;
+      at += 1;
+    }
+    const digits = at - start;
+    if (digits === 0 || digits > 9) return null;
+    for (let i = digits; i < 6; i += 1) micros *= 10;
+  }
+  let offsetMinutes = 0;
+  if (at < length) {
+    const zone = text.charCodeAt(at);
+    if (zone === 90 && at + 1 === length) {
+      // 'Z'
+    } else if ((zone === 43 || zone === 45) && at + 6 === length && text.charCodeAt(at + 3) === 58) {
+      const offsetHours = twoDigits(text, at + 1);
+      const offsetMins = twoDigits(text, at + 4);
+      if (offsetHours < 0 || offsetMins < 0) return null;
+      if (offsetHours > 23 || offsetMins > 59) return undefined;
+      offsetMinutes = (zone === 45 ? -1 : 1) * (offsetHours * 60 + offsetMins);
+    } else {
+      return null;
+    }
+  }
+  const year = century * 100 + yy;
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const seconds = epochDays(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  // Exact as a double while |micros| < 2^53 (years 1685–2255); BigInt arithmetic beyond.
+  return Math.abs(seconds) < 9_000_000_000 ? BigInt(seconds * 1_000_000 + micros) : BigInt(seconds) * 1_000_000n + BigInt(micros);
+}
+
+/** Every accepted shape, by the full pattern. */
+function parseAnyTimestamp(text: string): bigint | undefined {
   const date = DATE_PATTERN.exec(text);
   if (date) {
     const [, y, m, d] = date;

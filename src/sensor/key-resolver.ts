@@ -1,0 +1,75 @@
+/**
+ * Which contract column a record's key is. Keys match after trimming; a key that differs
+ * from a column only by case or separators is a rename candidate, never the column
+ * itself (DESIGN.md, "Data contract"). Resolutions are cached per exact key, because
+ * a file repeats the same few keys millions of times.
+ */
+import type { ColumnSpec } from '../contract/types.js';
+
+export interface KeyResolution {
+  /** Index of the contract column, or -1 for a key the contract does not know. */
+  index: number;
+  /** The key after trimming: the column name, or the unknown key as reported. */
+  name: string;
+  /** For an unknown key: the contract column it equals up to case and separators. */
+  renameOf: string | undefined;
+}
+
+/**
+ * Resolves a key found at `position` (its ordinal in the record). Records of one file
+ * mostly list the same keys in the same order, so the resolver first compares the key
+ * with the last one seen at that position — a pointer comparison for JSON.parse's
+ * internalized keys — before it looks the key up.
+ */
+export type KeyResolver = (key: string, position: number) => KeyResolution;
+
+/** Positions remembered for the same-order shortcut. */
+const POSITIONS = 64;
+
+/** Beyond this many distinct keys (a record used as a map), resolutions are computed, not cached. */
+const CACHE_LIMIT = 10_000;
+
+const SEPARATORS = /[\s_-]+/g;
+
+/** The name without case and separators: `Fare_Amt`, `fare-amt` and `FareAmt` all give `fareamt`. */
+export function normalizeName(name: string): string {
+  return name.replace(SEPARATORS, '').toLowerCase();
+}
+
+export function createKeyResolver(columns: readonly ColumnSpec[]): KeyResolver {
+  const exact = new Map<string, number>();
+  const normalized = new Map<string, string>();
+  columns.forEach((column, index) => {
+    exact.set(column.name, index);
+    const norm = normalizeName(column.name);
+    if (!normalized.has(norm)) normalized.set(norm, column.name);
+  });
+  const cache = new Map<string, KeyResolution>();
+
+  function compute(key: string): KeyResolution {
+    const name = key.trim();
+    const index = exact.get(name);
+    if (index !== undefined) return { index, name, renameOf: undefined };
+    return { index: -1, name, renameOf: normalized.get(normalizeName(name)) };
+  }
+
+  const lastKeys: (string | undefined)[] = new Array<string | undefined>(POSITIONS).fill(undefined);
+  const lastResolutions: (KeyResolution | undefined)[] = new Array<KeyResolution | undefined>(POSITIONS).fill(undefined);
+
+  function lookUp(key: string): KeyResolution {
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const resolution = compute(key);
+    if (cache.size < CACHE_LIMIT) cache.set(key, resolution);
+    return resolution;
+  }
+
+  return (key, position) => {
+    if (position >= POSITIONS) return lookUp(key);
+    if (lastKeys[position] === key) return lastResolutions[position] as KeyResolution;
+    const resolution = lookUp(key);
+    lastKeys[position] = key;
+    lastResolutions[position] = resolution;
+    return resolution;
+  };
+}

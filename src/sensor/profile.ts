@@ -1,0 +1,257 @@
+/**
+ * The batch profile: a file's records summarized as counts and a few samples — the
+ * evidence the controller and the architect work from (BatchProfile in types.ts).
+ * Per record it costs one pass over the keys and a few counter bumps; samples stop being
+ * looked for after a bounded number of tries, so a low-cardinality column costs nothing.
+ */
+import type { Contract } from '../contract/types.js';
+import type { ReadRecord } from '../readers/reader.js';
+import { display, sampleOf } from './display.js';
+import { TypeInference } from './infer-type.js';
+import { createKeyResolver } from './key-resolver.js';
+import type { BatchProfile, JsonType, KeyProfile, ReasonKind, UnknownKeyProfile, Verdict } from './types.js';
+
+export interface Profiler {
+  /** Adds one record and the verdict the validator gave it. */
+  observe(record: ReadRecord, verdict: Verdict): void;
+  /** The profile of every record observed so far. */
+  finish(): BatchProfile;
+}
+
+/** Distinct samples kept per key or coerced column. */
+const MAX_SAMPLES = 5;
+/** Values looked at per key before sampling stops (bounds the cost for low-cardinality keys). */
+const MAX_SAMPLE_TRIES = 1_000;
+/** Distinct offending values kept per column and reason kind. */
+const MAX_OFFENDING = 20;
+/** Unknown keys tracked per file; a record used as a map must not grow the profile without bound. */
+const MAX_UNKNOWN_KEYS = 256;
+
+const JSON_TYPES: readonly JsonType[] = ['string', 'integer', 'double', 'boolean', 'null', 'object', 'array'];
+
+/** Index into JSON_TYPES, without building the type's name. */
+function typeIndex(value: unknown): number {
+  if (value === null || value === undefined) return 4;
+  switch (typeof value) {
+    case 'string':
+      return 0;
+    case 'number':
+      return Number.isInteger(value) ? 1 : 2;
+    case 'bigint':
+      return 1;
+    case 'boolean':
+      return 3;
+    case 'object':
+      return Array.isArray(value) ? 6 : 5;
+    default:
+      return 0;
+  }
+}
+
+/** counts[index] += 1, for an index known to be in range. */
+function bump(counts: Float64Array, index: number): void {
+  counts[index] = (counts[index] as number) + 1;
+}
+
+interface Sampler {
+  samples: unknown[];
+  seen: Set<unknown>;
+  tries: number;
+}
+
+function newSampler(): Sampler {
+  return { samples: [], seen: new Set(), tries: 0 };
+}
+
+function sample(sampler: Sampler, value: unknown): void {
+  if (value === null || value === undefined || sampler.samples.length >= MAX_SAMPLES || sampler.tries >= MAX_SAMPLE_TRIES) return;
+  sampler.tries += 1;
+  // Primitives are their own identity; objects are compared by their (shortened) JSON text.
+  const identity = typeof value === 'object' ? `\u0000${display(value)}` : value;
+  if (sampler.seen.has(identity)) return;
+  sampler.seen.add(identity);
+  sampler.samples.push(sampleOf(value));
+}
+
+interface KeyAccumulator {
+  /** Counts by JSON_TYPES index. */
+  types: Float64Array;
+  sampler: Sampler;
+}
+
+interface UnknownAccumulator extends KeyAccumulator {
+  count: number;
+  inference: TypeInference;
+  /** Per contract column: records holding this key that lacked the column. */
+  missingWith: Float64Array;
+}
+
+function observeKey(accumulator: KeyAccumulator, value: unknown): void {
+  bump(accumulator.types, typeIndex(value));
+  sample(accumulator.sampler, value);
+}
+
+function keyProfile(accumulator: KeyAccumulator): KeyProfile {
+  const types: Partial<Record<JsonType, number>> = {};
+  accumulator.types.forEach((count, index) => {
+    const type = JSON_TYPES[index];
+    if (type !== undefined && count > 0) types[type] = count;
+  });
+  return { types, samples: [...accumulator.sampler.samples] };
+}
+
+export function createProfiler(contract: Contract): Profiler {
+  const columns = contract.columns;
+  const count = columns.length;
+  const resolve = createKeyResolver(columns);
+  const columnKeys: (KeyAccumulator | undefined)[] = new Array<KeyAccumulator | undefined>(count);
+  const unknown = new Map<string, UnknownAccumulator>();
+  // Generation stamps: which columns the current record holds, without clearing per record.
+  const presentAt = new Float64Array(count);
+  const nullAt = new Float64Array(count);
+  const missing = new Float64Array(count);
+  const recordUnknowns: UnknownAccumulator[] = [];
+  const violations: Record<string, Partial<Record<ReasonKind, number>>> = {};
+  const offending = new Map<string, Map<ReasonKind, Map<string, number>>>();
+  const coercions = new Map<string, { count: number; sampler: Sampler }>();
+  let generation = 0;
+  let records = 0;
+  let valid = 0;
+  let coerced = 0;
+  let invalid = 0;
+  let malformed = 0;
+
+  function tallyOffending(column: string, kind: ReasonKind, actual: string): void {
+    let byKind = offending.get(column);
+    if (byKind === undefined) offending.set(column, (byKind = new Map()));
+    let values = byKind.get(kind);
+    if (values === undefined) byKind.set(kind, (values = new Map()));
+    const seen = values.get(actual);
+    if (seen !== undefined) values.set(actual, seen + 1);
+    else if (values.size < MAX_OFFENDING) values.set(actual, 1);
+  }
+
+  function observeVerdict(verdict: Verdict): boolean {
+    if (verdict.status === 'valid') {
+      valid += 1;
+      if (verdict.coercions.length > 0) {
+        coerced += 1;
+        for (const coercion of verdict.coercions) {
+          let entry = coercions.get(coercion.column);
+          if (entry === undefined) coercions.set(coercion.column, (entry = { count: 0, sampler: newSampler() }));
+          entry.count += 1;
+          sample(entry.sampler, coercion.original);
+        }
+      }
+      return false;
+    }
+    invalid += 1;
+    let isMalformed = false;
+    for (const reason of verdict.reasons) {
+      const column = reason.column ?? '_record';
+      const byKind = (violations[column] ??= {});
+      byKind[reason.kind] = (byKind[reason.kind] ?? 0) + 1;
+      if (reason.kind === 'malformed') isMalformed = true;
+      // 'missing' and 'null' say nothing more than the count.
+      if (reason.kind !== 'missing_required' && reason.kind !== 'null_required') tallyOffending(column, reason.kind, reason.actual);
+    }
+    if (isMalformed) malformed += 1;
+    return isMalformed;
+  }
+
+  function unknownAccumulator(name: string): UnknownAccumulator | undefined {
+    let accumulator = unknown.get(name);
+    if (accumulator === undefined && unknown.size < MAX_UNKNOWN_KEYS) {
+      accumulator = { types: new Float64Array(JSON_TYPES.length), sampler: newSampler(), count: 0, inference: new TypeInference(), missingWith: new Float64Array(count) };
+      unknown.set(name, accumulator);
+    }
+    return accumulator;
+  }
+
+  function observe(record: ReadRecord, verdict: Verdict): void {
+    records += 1;
+    if (observeVerdict(verdict)) return;
+    const value = record.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    const textual = record.textual === true;
+    generation += 1;
+    if (recordUnknowns.length > 0) recordUnknowns.length = 0;
+    let position = 0;
+    for (const key in value) {
+      const raw = value[key];
+      const resolution = resolve(key, position);
+      position += 1;
+      const index = resolution.index;
+      if (index >= 0) {
+        presentAt[index] = generation;
+        if (raw === null || raw === undefined) nullAt[index] = generation;
+        observeKey((columnKeys[index] ??= { types: new Float64Array(JSON_TYPES.length), sampler: newSampler() }), raw);
+        continue;
+      }
+      const accumulator = unknownAccumulator(resolution.name);
+      if (accumulator === undefined) continue;
+      accumulator.count += 1;
+      observeKey(accumulator, raw);
+      accumulator.inference.observe(raw, textual);
+      recordUnknowns.push(accumulator);
+    }
+    for (let i = 0; i < count; i += 1) {
+      if (presentAt[i] !== generation) bump(missing, i);
+    }
+    for (const accumulator of recordUnknowns) {
+      for (let i = 0; i < count; i += 1) {
+        if (presentAt[i] !== generation || nullAt[i] === generation) bump(accumulator.missingWith, i);
+      }
+    }
+  }
+
+  function finish(): BatchProfile {
+    const keys: Record<string, KeyProfile> = {};
+    const unknownKeys: Record<string, UnknownKeyProfile> = {};
+    const missingByColumn: Record<string, number> = {};
+    const missingWith: Record<string, Record<string, number>> = {};
+    columns.forEach((column, index) => {
+      missingByColumn[column.name] = missing[index] ?? 0;
+      const accumulator = columnKeys[index];
+      if (accumulator !== undefined) keys[column.name] = keyProfile(accumulator);
+    });
+    for (const [name, accumulator] of unknown) {
+      const profile = keyProfile(accumulator);
+      keys[name] = profile;
+      unknownKeys[name] = { ...profile, count: accumulator.count, inferredType: accumulator.inference.result().name };
+      const lacked: Record<string, number> = {};
+      columns.forEach((column, index) => {
+        const lackedCount = accumulator.missingWith[index] ?? 0;
+        if (lackedCount > 0) lacked[column.name] = lackedCount;
+      });
+      missingWith[name] = lacked;
+    }
+    const offendingOut: NonNullable<BatchProfile['evidence']>['offending'] = {};
+    for (const [column, byKind] of offending) {
+      const kinds: Partial<Record<ReasonKind, Record<string, number>>> = {};
+      for (const [kind, values] of byKind) kinds[kind] = Object.fromEntries(values);
+      offendingOut[column] = kinds;
+    }
+    const coercionCounts: Record<string, number> = {};
+    const coercedSamples: Record<string, unknown[]> = {};
+    for (const [column, entry] of coercions) {
+      coercionCounts[column] = entry.count;
+      coercedSamples[column] = [...entry.sampler.samples];
+    }
+    return {
+      records,
+      valid,
+      coerced,
+      invalid,
+      malformed,
+      keys,
+      unknownKeys,
+      missing: missingByColumn,
+      violations: structuredClone(violations),
+      coercions: coercionCounts,
+      evidence: { offending: offendingOut, coerced: coercedSamples, missingWith },
+    };
+  }
+
+  return { observe, finish };
+}

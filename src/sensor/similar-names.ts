@@ -1,0 +1,54 @@
+/**
+ * How alike two column names are, for rename candidates: `Device` ~ `device`,
+ * `Fare_Amt` ~ `fare_amount`, `usr_id` ~ `user_id`. A candidate is only ever a
+ * suggestion for the architect, backed by co-missing evidence; it never maps data by itself.
+ */
+import { normalizeName } from './key-resolver.js';
+
+/** Levenshtein distance, bounded: returns `limit + 1` as soon as it must exceed `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      if (value < best) best = value;
+    }
+    if (best > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? limit + 1;
+}
+
+/** True when every character of `short` appears in `long` in order (an abbreviation). */
+function isSubsequence(short: string, long: string): boolean {
+  let at = 0;
+  for (const char of long) {
+    if (char === short[at]) at += 1;
+    if (at === short.length) return true;
+  }
+  return at === short.length;
+}
+
+/**
+ * How far apart two names are as a rename: 0 when they differ only by case and
+ * separators, 1–2 for a small typo, 3 for an abbreviation sharing the first letter;
+ * undefined when they are not alike.
+ */
+export function renameDistance(a: string, b: string): number | undefined {
+  const x = normalizeName(a);
+  const y = normalizeName(b);
+  if (x === '' || y === '') return undefined;
+  if (x === y) return 0;
+  if (Math.min(x.length, y.length) >= 4) {
+    const distance = editDistance(x, y, 2);
+    if (distance <= 2) return distance;
+  }
+  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
+  if (short.length >= 3 && short[0] === long[0] && isSubsequence(short, long)) return 3;
+  return undefined;
+}
