@@ -13,6 +13,10 @@ export interface LoadedConfig {
   config: PipelineConfig;
   /** The config with defaults applied, paths as written in the file. */
   written: PipelineConfig;
+  /** `config.source`, resolved: an absolute folder path, or a URL such as `s3://…` as written. */
+  sourcePath: string;
+  /** `config.contract`, resolved: the contract file's absolute path. */
+  contractPath: string;
   /** The folder relative paths were resolved against: the config file's folder. */
   baseDir: string;
   /** The config file's absolute path. */
@@ -46,14 +50,17 @@ export function parseConfig(text: string, fileName: string, baseDir: string): Om
   if (!result.success) {
     throw problemsError(source, zodProblems(result.error.issues, () => CONFIG_KEYS), FAILURE);
   }
-  const written = result.data;
+  // `policy:` with nothing under it parses to an explicit undefined: leave the key out instead.
+  const written: PipelineConfig = { ...result.data };
+  if (written.policy === undefined) delete written.policy;
+  if (written.controller === undefined) delete written.controller;
   const config: PipelineConfig = {
     ...written,
     source: resolvePath(baseDir, written.source),
     contract: resolvePath(baseDir, written.contract),
     warehouse: resolveWarehouse(baseDir, written.warehouse),
   };
-  return { config, written, baseDir };
+  return { config, written, baseDir, sourcePath: config.source, contractPath: config.contract };
 }
 
 /** Reads and validates the config file (default `./agentic-etl.yaml`). */

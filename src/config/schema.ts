@@ -42,15 +42,16 @@ export const configSchema = z.strictObject({
   format: z.enum(FORMAT_SETTINGS).default('auto'),
   warehouse: nonEmpty
     .refine((value) => WAREHOUSE_URI.test(value), {
-      error: (issue) => `warehouse must be a URI such as ${DEFAULT_WAREHOUSE} or postgres://user@host/db (got ${showValue(issue.input)})`,
+      error: (issue) => `must be a URI such as ${DEFAULT_WAREHOUSE} or postgres://user@host/db (got ${showValue(issue.input)})`,
     })
     .default(DEFAULT_WAREHOUSE),
   contract: nonEmpty,
   max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
   // Reserved: the healing loop's sections are accepted as free-form mappings until their
   // owners define them, so that a config written today keeps loading tomorrow.
-  policy: z.record(z.string(), z.unknown()).optional(),
-  controller: z.record(z.string(), z.unknown()).optional(),
+  // A key left with nothing under it (`policy:`) reads as null: treat it as absent.
+  policy: z.preprocess((value) => value ?? undefined, z.record(z.string(), z.unknown()).optional()),
+  controller: z.preprocess((value) => value ?? undefined, z.record(z.string(), z.unknown()).optional()),
 });
 
 // The schema's output and the documented interface must stay the same shape.

@@ -40,7 +40,9 @@ export function parseYamlSource(text: string, fileName: string, failure: YamlFai
       const first = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
       return `${fileName}:${line}: YAML syntax error: ${first}`;
     });
-    throw new AetlError(failure.code, joinProblems(fileName, lines), { hint: `${failure.hint} (the file is not valid YAML)` });
+    throw new AetlError(failure.code, joinProblems(fileName, lines), {
+      hint: 'fix the YAML syntax at the line named above (indentation, an unclosed bracket or quote, a key given twice)',
+    });
   }
   return { source: { fileName, doc, lineCounter }, value: doc.toJS() };
 }
@@ -83,7 +85,14 @@ export function lineOfPath(source: YamlSource, path: readonly PropertyKey[]): nu
 export function keyLabel(path: readonly PropertyKey[]): string {
   let label = '';
   for (const segment of path) {
-    label += typeof segment === 'number' ? `[${segment}]` : `${label === '' ? '' : '.'}${String(segment)}`;
+    if (typeof segment === 'number') {
+      label += `[${segment}]`;
+      continue;
+    }
+    const name = String(segment);
+    // Quote names a reader could not tell apart from the path: empty, dotted, padded.
+    const shown = name === '' || name.includes('.') || name.trim() !== name ? JSON.stringify(name) : name;
+    label += `${label === '' ? '' : '.'}${shown}`;
   }
   return label === '' ? 'the file' : label;
 }
@@ -138,8 +147,8 @@ function issueProblems(issue: Issue, knownKeys: (path: readonly PropertyKey[]) =
     case 'too_big':
       return [{ path: issue.path, message: `${label} must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum} (got ${showValue(issue.input)})` }];
     case 'custom':
-      // Our own refinements write complete sentences that already name the key.
-      return [{ path: issue.path, message: issue.message }];
+      // Our refinements write the sentence's predicate: "has decimal precision 40; …".
+      return [{ path: issue.path, message: `${label} ${issue.message}` }];
     case 'invalid_format':
     case 'not_multiple_of':
     case 'invalid_union':

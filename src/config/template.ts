@@ -1,0 +1,95 @@
+/**
+ * The files `agentic-etl init` writes: a commented agentic-etl.yaml that explains every key,
+ * and the inferred contract with comments on what to review. Both load back through
+ * loadConfig / loadContract unchanged.
+ */
+import { stringify } from 'yaml';
+import { contractToYaml } from '../contract/serialize.js';
+import type { InferredContract } from '../contract/infer-contract.js';
+import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
+
+export interface ConfigTemplateOptions {
+  pipeline: string;
+  source: string;
+  format: FormatSetting;
+  warehouse: string;
+  /** The contract file's path as it should appear in the config (relative to the config's folder). */
+  contractPath: string;
+}
+
+/** A scalar as YAML writes it: quoted only when it must be. */
+function scalar(value: string | number): string {
+  return stringify(value, { lineWidth: 0 }).trimEnd();
+}
+
+/** A commented agentic-etl.yaml with the given values and every other key at its default. */
+export function renderConfigYaml(options: ConfigTemplateOptions): string {
+  return `# agentic-etl pipeline config. Relative paths are resolved against this file's folder.
+
+# The pipeline's name: shown in logs, events and the dashboard.
+pipeline: ${scalar(options.pipeline)}
+
+# Where files land: a folder, or a bucket URL such as s3://bucket/prefix.
+source: ${scalar(options.source)}
+
+# How files are read: auto (decided per file from its name and first bytes) | ndjson | json | csv.
+format: ${scalar(options.format)}
+
+# Where the tables live: duckdb:<file> (embedded, no server) or another engine's URI.
+warehouse: ${scalar(options.warehouse)}
+
+# The data contract: what records must look like and what the agent may change about it.
+contract: ${scalar(options.contractPath)}
+
+# Lines (NDJSON, CSV rows) longer than this many bytes become malformed records: kept in
+# bronze and quarantine, never dropped. ${DEFAULT_MAX_LINE_BYTES} bytes = 1 MiB.
+max_line_bytes: ${DEFAULT_MAX_LINE_BYTES}
+
+# Reserved for the healing loop; accepted but not read yet.
+# policy:        # which planned actions apply automatically, wait for approval, or are denied
+# controller:    # the quarantine-rate setpoint and how quickly drift is declared per table
+`;
+}
+
+/** Comment lines of at most ~`width` characters. */
+function wrap(text: string, width = 96): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      if (line !== '' && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = `  ${word}`;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** The inferred contract as YAML, with comments that say what to review. */
+export function renderContractYaml(inferred: InferredContract): string {
+  const perColumn = new Set(Object.values(inferred.columnNotes).flat());
+  const general = inferred.notes.filter((note) => !perColumn.has(note));
+  const columns: Record<string, string[]> = {};
+  for (const [name, notes] of Object.entries(inferred.columnNotes)) columns[name] = notes.flatMap((note) => wrap(note));
+  const primaryKey =
+    inferred.pkCandidates.length > 0
+      ? [`Primary key candidates (never missing, all distinct in the sample): ${inferred.pkCandidates.join(', ')}.`]
+      : ['No primary key candidate was found; list the columns that identify a record, if any.'];
+  return contractToYaml(inferred.contract, {
+    header: [
+      '',
+      'Inferred by `agentic-etl init`: review it before the first run.',
+      '- required: true was set where a key was never missing or null in the sample;',
+      '  remove it where absence is legitimate.',
+      '- Types are the narrowest that held every sampled value; widen them if you know better.',
+      '',
+      ...general.flatMap((note) => wrap(note)),
+    ],
+    columns,
+    primaryKey: primaryKey.flatMap((note) => wrap(note)),
+  });
+}
