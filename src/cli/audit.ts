@@ -16,8 +16,8 @@ export default async function auditCommand(options: { json?: boolean }, command:
     } else {
       if (offending.length > 0) {
         printTable(
-          ['table', 'file', 'records', 'bronze', 'silver', 'quarantined', 'in both'],
-          offending.map((f) => [f.table, f.key, f.records, f.bronze, f.silver, f.quarantined, f.inBoth]),
+          ['table', 'file', 'records', 'bronze', 'silver', 'quarantined', 'in both', 'duplicates'],
+          offending.map((f) => [f.table, f.key, f.records, f.bronze, f.silver, f.quarantined, f.inBoth, f.duplicates]),
         );
       }
       for (const [table, n] of Object.entries(report.orphans)) {

@@ -17,6 +17,8 @@ export interface FileAudit {
   quarantined: number;
   /** Records both in silver and in quarantine (not replayed): must be 0. */
   inBoth: number;
+  /** Extra copies of a `_record_id` within bronze, silver or open quarantine: must be 0. */
+  duplicates: number;
   ok: boolean;
 }
 
@@ -34,13 +36,14 @@ export async function auditTable(warehouse: Warehouse, table: string): Promise<{
   const quarantine = q(quarantineTableName(table));
   const open = `${q('status')} <> 'replayed'`;
   const rows = await warehouse.query(
-    `WITH b AS (SELECT ${q('_file_id')} AS f, count(*) AS n FROM ${bronze} GROUP BY 1),
-          s AS (SELECT ${q('_file_id')} AS f, count(*) AS n FROM ${silver} GROUP BY 1),
-          qu AS (SELECT ${q('_file_id')} AS f, count(*) AS n FROM ${quarantine} WHERE ${open} GROUP BY 1),
+    `WITH b AS (SELECT ${q('_file_id')} AS f, count(*) AS n, count(DISTINCT ${q('_record_id')}) AS d FROM ${bronze} GROUP BY 1),
+          s AS (SELECT ${q('_file_id')} AS f, count(*) AS n, count(DISTINCT ${q('_record_id')}) AS d FROM ${silver} GROUP BY 1),
+          qu AS (SELECT ${q('_file_id')} AS f, count(*) AS n, count(DISTINCT ${q('_record_id')}) AS d FROM ${quarantine} WHERE ${open} GROUP BY 1),
           o AS (SELECT qq.${q('_file_id')} AS f, count(*) AS n FROM ${quarantine} qq
                 JOIN ${silver} ss ON ss.${q('_record_id')} = qq.${q('_record_id')} WHERE qq.${open} GROUP BY 1)
      SELECT l.${q('file_id')} AS file_id, l.${q('key')} AS key, l.${q('records')} AS records,
-            b.n AS bronze, s.n AS silver, qu.n AS quarantined, o.n AS in_both
+            b.n AS bronze, s.n AS silver, qu.n AS quarantined, o.n AS in_both,
+            coalesce(b.n - b.d, 0) + coalesce(s.n - s.d, 0) + coalesce(qu.n - qu.d, 0) AS duplicates
      FROM ${q(filesTable.name)} l
      LEFT JOIN b ON b.f = l.${q('file_id')} LEFT JOIN s ON s.f = l.${q('file_id')}
      LEFT JOIN qu ON qu.f = l.${q('file_id')} LEFT JOIN o ON o.f = l.${q('file_id')}
@@ -58,8 +61,13 @@ export async function auditTable(warehouse: Warehouse, table: string): Promise<{
       silver: toCount(row.silver),
       quarantined: toCount(row.quarantined),
       inBoth: toCount(row.in_both),
+      duplicates: toCount(row.duplicates),
     };
-    const ok = audit.bronze === audit.records && audit.silver + audit.quarantined === audit.records && audit.inBoth === 0;
+    const ok =
+      audit.bronze === audit.records &&
+      audit.silver + audit.quarantined === audit.records &&
+      audit.inBoth === 0 &&
+      audit.duplicates === 0;
     return { ...audit, ok };
   });
   const known = `(SELECT ${q('file_id')} FROM ${q(filesTable.name)})`;
