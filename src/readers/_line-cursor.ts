@@ -38,8 +38,11 @@ export class LineCursor {
   private carryLength = 0;
   /** Set while dropping the rest of an over-limit line. */
   private skipping = false;
-  private kept: Buffer = EMPTY;
+  private kept: Buffer[] = [];
+  private keptLength = 0;
   private skippedSize = 0;
+  /** The last byte of the skipped line seen so far (to drop a `\r` from its size). */
+  private lastByte = 0;
   private ended = false;
 
   constructor(private readonly maxLineBytes: number) {}
@@ -63,7 +66,7 @@ export class LineCursor {
       const newline = chunk.indexOf(NEWLINE, this.pos);
       if (newline !== -1) {
         if (this.carryLength === 0 && !this.skipping) {
-          this.emit(chunk, this.pos, newline, this.chunkBase + this.pos, newline - this.pos);
+          this.emit(chunk, this.pos, newline, this.chunkBase + this.pos, newline - this.pos, false);
         } else {
           this.append(chunk, this.pos, newline);
           this.emitCarried();
@@ -84,15 +87,19 @@ export class LineCursor {
 
   private append(chunk: Buffer, from: number, to: number): void {
     const length = to - from;
+    if (length > 0) this.lastByte = chunk[to - 1] as number;
     if (this.skipping) {
+      this.keep(chunk, from, to);
       this.skippedSize += length;
       return;
     }
-    if (this.carryLength + length > this.maxLineBytes) {
+    // A `\r` before the newline, and a BOM on the first line, are dropped by emit(): they
+    // do not count against the limit (emit() judges the exact size).
+    const limit = this.maxLineBytes + (this.line === 0 ? 4 : 1);
+    if (this.carryLength + length > limit) {
       // Keep only the prefix that goes into `raw`; the rest is counted, never stored.
-      this.carry.push(chunk.subarray(from, Math.min(to, from + MALFORMED_RAW_KEEP_BYTES)));
-      const joined = Buffer.concat(this.carry);
-      this.kept = Buffer.from(joined.subarray(0, MALFORMED_RAW_KEEP_BYTES));
+      for (const part of this.carry) this.keep(part, 0, part.length);
+      this.keep(chunk, from, to);
       this.skippedSize = this.carryLength + length;
       this.skipping = true;
       this.carry = [];
@@ -104,20 +111,32 @@ export class LineCursor {
     this.carryLength += length;
   }
 
+  private keep(buf: Buffer, from: number, to: number): void {
+    const room = Math.min(to - from, MALFORMED_RAW_KEEP_BYTES - this.keptLength);
+    if (room <= 0) return;
+    this.kept.push(Buffer.from(buf.subarray(from, from + room)));
+    this.keptLength += room;
+  }
+
   private emitCarried(): void {
     if (this.skipping) {
-      this.emit(this.kept, 0, this.kept.length, this.lineStart, this.skippedSize);
+      const cr = this.lastByte === CARRIAGE_RETURN ? 1 : 0;
+      const size = this.skippedSize - cr;
+      const kept = Buffer.concat(this.kept);
+      this.emit(kept, 0, Math.min(kept.length, size), this.lineStart, size, true);
       this.skipping = false;
-      this.kept = EMPTY;
+      this.kept = [];
+      this.keptLength = 0;
     } else {
       const joined = this.carry.length === 1 ? (this.carry[0] as Buffer) : Buffer.concat(this.carry);
-      this.emit(joined, 0, joined.length, this.lineStart, joined.length);
+      this.emit(joined, 0, joined.length, this.lineStart, joined.length, false);
     }
     this.carry = [];
     this.carryLength = 0;
   }
 
-  private emit(buf: Buffer, start: number, end: number, offset: number, size: number): void {
+  /** `truncated`: only a prefix of the line was kept (it is over the limit). */
+  private emit(buf: Buffer, start: number, end: number, offset: number, size: number, truncated: boolean): void {
     this.line++;
     // A BOM is an encoding mark, not content: drop it from the first line only.
     if (this.line === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) {
@@ -125,12 +144,13 @@ export class LineCursor {
       offset += 3;
       size -= 3;
     }
-    const overLimit = size > this.maxLineBytes;
-    // `\r\n` line ends: the `\r` is part of the terminator. (An over-limit prefix keeps its tail.)
-    if (!overLimit && end > start && buf[end - 1] === CARRIAGE_RETURN) {
+    // `\r\n` line ends: the `\r` is part of the terminator. (When only a prefix of the
+    // line was kept, its last byte is not the line's last byte.)
+    if (!truncated && end > start && buf[end - 1] === CARRIAGE_RETURN) {
       end--;
       size--;
     }
+    const overLimit = truncated || size > this.maxLineBytes;
     if (overLimit && end - start > MALFORMED_RAW_KEEP_BYTES) end = start + MALFORMED_RAW_KEEP_BYTES;
     this.buf = buf;
     this.start = start;

@@ -1,0 +1,250 @@
+/**
+ * CSV with a header row. Lines come from the shared byte-level splitter (BOM, CRLF,
+ * over-limit lines, byte offsets, line numbers); the good ones are fed, a chunk's worth
+ * at a time, to csv-parse, which splits fields and joins quoted fields that span lines.
+ * Pairing each row with the lines it was parsed from (by csv-parse's line count) gives
+ * the record its first line number, offset and exact raw text (its lines joined by `\n`).
+ * csv-parse's `raw` is not used: it drops the `\n` of a CRLF, and only our splitter can
+ * bound a line's memory and test its UTF-8.
+ *
+ * Records are `textual`: values are strings, an empty field (`,,` or `""`) is null.
+ * Blank and whitespace-only lines between records are skipped (line numbers still count
+ * them). Malformed: a line over `maxLineBytes`, a line that is not UTF-8 (raw in base64),
+ * a row with more non-empty fields than the header, a quoted field never closed, a
+ * multi-line record over the limit, a quoted field that runs into a malformed line.
+ * Line ends inside a quoted field reach the value as `\n`.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
+import { readChunks } from './_chunks.js';
+import { csvHeader, csvValue, type CsvHeader } from './_csv-header.js';
+import { CsvRows, type CsvRow } from './_csv-rows.js';
+import { LineCursor } from './_line-cursor.js';
+import { invalidUtf8Message, isBlank, keptPrefix, overLimitMessage, rawOfBytes } from './_raw.js';
+import type { ReadRecord, Reader, ReaderOptions } from './reader.js';
+
+export const csvReader: Reader = (input, options) => readCsv(input, options);
+
+const NEWLINE = Buffer.from('\n');
+/** Three empty lines: enough for csv-parse to look past a pending line end. */
+const PADDING = Buffer.from('\n\n\n');
+
+/** A line fed to csv-parse whose row has not come out yet. */
+interface FedLine {
+  line: number;
+  offset: number;
+  text: string;
+  blank: boolean;
+  /** Not a line of the file: PADDING fed to flush csv-parse's look-ahead. */
+  padding: boolean;
+  /** Bytes fed for this line, newline included. */
+  size: number;
+  /** Line breaks fed up to this line's end (see CsvRow.breaks). */
+  breaks: number;
+}
+
+async function* readCsv(input: Readable, options: ReaderOptions): AsyncGenerator<ReadRecord> {
+  const state = new CsvState(options);
+  const lines = new LineCursor(options.maxLineBytes);
+  for await (const chunk of readChunks(input, options.file)) {
+    lines.push(chunk);
+    const text = isAscii(chunk) ? chunk.toString('latin1') : undefined;
+    while (lines.next()) state.line(lines, text !== undefined && lines.buf === chunk ? text : undefined);
+    state.flush();
+    yield* state.take();
+  }
+  lines.finish();
+  while (lines.next()) state.line(lines, undefined);
+  state.flush();
+  await state.finish();
+  yield* state.take();
+}
+
+class CsvState {
+  private readonly rows = new CsvRows();
+  private header: CsvHeader | undefined;
+  /** Lines fed whose row has not come out: `queue[head…]`. */
+  private queue: FedLine[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private queuedContent = 0;
+  /** Line breaks queued for the current parser. */
+  private breaks = 0;
+  /** Bytes waiting to be written: runs of the chunk, or copies of lines that need a `\n`. */
+  private pending: Buffer[] = [];
+  /** Where the last pending run of the chunk ends, to extend it with the next line. */
+  private runBuf: Buffer | undefined;
+  private runStart = 0;
+  private runEnd = -1;
+  private out: ReadRecord[] = [];
+
+  constructor(private readonly options: ReaderOptions) {}
+
+  /** Records completed so far; the caller yields them. */
+  take(): ReadRecord[] {
+    const out = this.out;
+    if (out.length > 0) this.out = [];
+    return out;
+  }
+
+  line(lines: LineCursor, asciiText: string | undefined): void {
+    const { buf, start, end, line, offset } = lines;
+    // Lines of an all-ASCII chunk are valid UTF-8 without a check.
+    if (lines.overLimit || (asciiText === undefined && !isUtf8(buf.subarray(start, end)))) {
+      this.badLine(lines);
+      return;
+    }
+    const blank = isBlank(buf, start, end);
+    // With no record open, a blank line is nothing to csv-parse either: skip it outright.
+    if (blank && this.queuedContent === 0) return;
+    const text = asciiText !== undefined ? asciiText.slice(start, end) : buf.toString('utf8', start, end);
+    // csv-parse counts every `\n` and `\r` as a line break.
+    const breaks = text.includes('\r') ? 1 + countCarriageReturns(text) : 1;
+    this.enqueue(line, offset, text, blank, false, end - start + 1, breaks);
+    if (buf[end] === 0x0a) {
+      // The line and its `\n` lie in the chunk: extend the run of contiguous lines.
+      if (buf === this.runBuf && start === this.runEnd) this.runEnd = end + 1;
+      else {
+        this.closeRun();
+        this.runBuf = buf;
+        this.runStart = start;
+        this.runEnd = end + 1;
+      }
+    } else {
+      // A `\r\n` end, a line carried over chunks, or the last line: copy it with a `\n`.
+      this.closeRun();
+      this.pending.push(Buffer.from(buf.subarray(start, end)), NEWLINE);
+    }
+    // Over the limit while batching: write now, so an unclosed quote is caught at the limit.
+    if (this.queuedBytes > this.options.maxLineBytes + PADDING.length + 1) this.flush();
+  }
+
+  /** Writes what is pending to csv-parse and pairs the rows that come out. */
+  flush(): void {
+    this.closeRun();
+    if (this.pending.length === 0) return;
+    const bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    const { rows, errors } = this.rows.feed(bytes);
+    this.settle(rows, errors);
+    // What is still queued is one unfinished record (plus a few bytes of look-ahead).
+    const { file, maxLineBytes } = this.options;
+    if (this.queuedBytes > maxLineBytes + PADDING.length + 1) {
+      const first = this.firstContent();
+      this.abort(
+        `${file} line ${first?.line}: a quoted field spans lines ${first?.line}-${this.queue.at(-1)?.line}, over the limit of ${maxLineBytes} bytes ` +
+          '(max_line_bytes; often an unclosed quote): close the quote, or raise max_line_bytes in agentic-etl.yaml or split the record',
+      );
+    }
+  }
+
+  async finish(): Promise<void> {
+    const { rows, errors } = await this.rows.finish();
+    this.settle(rows, errors);
+  }
+
+  /** An over-limit or non-UTF-8 line: never fed to csv-parse. */
+  private badLine(lines: LineCursor): void {
+    const { buf, start, end, line, offset } = lines;
+    const { file, maxLineBytes } = this.options;
+    this.flush();
+    if (this.queuedContent > 0) {
+      // Let csv-parse finish the pending row; if it cannot, the bad line is inside a quoted field.
+      for (let i = 0; i < PADDING.length; i++) this.enqueue(line, offset, '', true, true, 1, 1);
+      const { rows, errors } = this.rows.feed(PADDING);
+      this.settle(rows, errors);
+      if (this.queuedContent > 0) this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`);
+    }
+    const bytes = buf.subarray(start, end);
+    const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`);
+    this.out.push({ line, offset, ...rawOfBytes(lines.overLimit ? keptPrefix(bytes) : bytes), textual: true, malformed });
+  }
+
+  private closeRun(): void {
+    if (this.runBuf !== undefined) this.pending.push(this.runBuf.subarray(this.runStart, this.runEnd));
+    this.runBuf = undefined;
+    this.runEnd = -1;
+  }
+
+  private enqueue(line: number, offset: number, text: string, blank: boolean, padding: boolean, size: number, breaks: number): void {
+    this.breaks += breaks;
+    this.queue.push({ line, offset, text, blank, padding, size, breaks: this.breaks });
+    this.queuedBytes += size;
+    if (!blank) this.queuedContent++;
+  }
+
+  private firstContent(): FedLine | undefined {
+    for (let i = this.head; i < this.queue.length; i++) if (!(this.queue[i] as FedLine).blank) return this.queue[i];
+    return undefined;
+  }
+
+  private settle(rows: CsvRow[], errors: Error[]): void {
+    for (const row of rows) this.complete(row);
+    if (errors.length > 0) {
+      const reason = errors.map((error) => error.message).join('; ');
+      this.abort(`${this.options.file} line ${this.firstContent()?.line}: ${reason}: close the quote or re-export the file`);
+    }
+  }
+
+  /** Takes the lines up to a row's end off the queue, without the blank ones before it. */
+  private dequeue(breaks: number): FedLine[] {
+    const { queue } = this;
+    let first = this.head;
+    let stop = this.head;
+    while (stop < queue.length && (queue[stop] as FedLine).breaks <= breaks) {
+      const fed = queue[stop] as FedLine;
+      this.queuedBytes -= fed.size;
+      if (fed.blank) {
+        if (first === stop) first++;
+      } else this.queuedContent--;
+      stop++;
+    }
+    const taken = queue.slice(first, stop);
+    this.head = stop;
+    if (this.head === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
+    }
+    return taken;
+  }
+
+  /** Pairs a row from csv-parse with the lines it was parsed from. */
+  private complete(row: CsvRow): void {
+    const lines = this.dequeue(row.breaks);
+    const first = lines[0];
+    if (first === undefined) return; // whitespace-only lines: blank, not a record
+    const raw = lines.length === 1 ? first.text : lines.map((fed) => fed.text).join('\n');
+    const { line, offset } = first;
+    if (this.header === undefined) {
+      this.header = csvHeader(row.fields);
+      return;
+    }
+    const value = csvValue(this.header, row.fields);
+    if (typeof value === 'string') {
+      this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, malformed: `${this.options.file} line ${line}: ${value}: fix the row or the header` });
+    } else {
+      this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, value });
+    }
+  }
+
+  /** The queued record cannot be parsed: it becomes one malformed record and csv-parse starts over. */
+  private abort(message: string): void {
+    const lines = this.dequeue(Number.POSITIVE_INFINITY);
+    this.rows.reset();
+    this.breaks = 0;
+    const first = lines[0];
+    if (first === undefined) return;
+    const text = lines.filter((fed) => !fed.padding).map((fed) => fed.text);
+    const raw = keptPrefix(Buffer.from(text.join('\n'))).toString('utf8');
+    this.out.push({ line: first.line, offset: first.offset, raw, rawEncoding: 'utf8', textual: true, malformed: message });
+  }
+}
+
+function countCarriageReturns(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) count++;
+  return count;
+}
