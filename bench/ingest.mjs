@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CHAOS_CONTRACT_YAML } from '../dist/chaos/contract.js';
-import { writeChaos } from '../dist/chaos/generate.js';
+import { writeChaos } from '../dist/chaos/write.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } } });
 const records = Number(values.records);

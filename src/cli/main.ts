@@ -94,6 +94,12 @@ program
   .action(lazy(() => import('./chaos.js')));
 
 program
+  .command('demo')
+  .description('run the chaos monkey and the pipeline on the embedded default and show where every record went')
+  .option('--dir <dir>', 'folder for the demo (re-created each time)', 'demo')
+  .action(lazy(() => import('./demo.js')));
+
+program
   .command('scorecard')
   .description('compare where records went against a chaos manifest')
   .requiredOption('--chaos <dir>', 'the folder chaos wrote (with .chaos/manifest.ndjson)')
