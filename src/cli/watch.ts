@@ -7,12 +7,13 @@ import { createLogger, type Logger } from '../util/logger.js';
 
 function logOutcome(log: Logger, outcome: FileOutcome): void {
   if (outcome.status === 'failed') {
-    log.error(`✗ ${outcome.key}: ${outcome.error.message}`, { file: outcome.key, code: outcome.error.code, hint: outcome.error.hint });
+    log.error(`✗ ${outcome.key}: ${outcome.error.message}`, { file: outcome.key, event: 'file_failed', code: outcome.error.code, hint: outcome.error.hint });
     return;
   }
   const r = outcome.result;
   log.info(`✓ ${r.key}: ${r.records} records → ${r.silver} silver, ${r.quarantined} quarantined${r.coerced ? `, ${r.coerced} coerced` : ''}`, {
     file: r.key,
+    event: 'file_done',
     records: r.records,
     silver: r.silver,
     quarantined: r.quarantined,
@@ -34,7 +35,14 @@ export default async function watch(options: { json?: boolean }, command: Comman
   process.once('SIGTERM', onSignal('SIGTERM'));
   log.info(`watching ${pipeline.source.uri} → ${pipeline.warehouse.uri} (table ${pipeline.contract.table}, contract v${pipeline.contract.version})`);
   try {
-    await watchLoop(pipeline, { onFileDone: (outcome) => logOutcome(log, outcome) }, stop.signal);
+    await watchLoop(
+      pipeline,
+      {
+        onFileStart: (object) => log.info(`… ${object.key} (${object.size} bytes)`, { file: object.key, event: 'file_started' }),
+        onFileDone: (outcome) => logOutcome(log, outcome),
+      },
+      stop.signal,
+    );
     log.info('stopped');
     return 0;
   } finally {

@@ -28,13 +28,21 @@ export async function openWarehouse(uri: string, baseDir: string): Promise<Wareh
   const engine = engineOf(uri.trim());
   switch (engine) {
     case 'duckdb': {
-      const location = uri.trim().slice('duckdb:'.length);
+      // `duckdb:<file>[?memory_limit=512MB]`: the one engine setting worth exposing.
+      const [location = '', query = ''] = uri.trim().slice('duckdb:'.length).split('?', 2);
       if (location.length === 0) {
         throw new AetlError('config_invalid', `the warehouse ${uri} names no DuckDB file`, { hint: `use ${ACCEPTED}` });
       }
+      const params = new URLSearchParams(query);
+      const unknown = [...params.keys()].filter((key) => key !== 'memory_limit');
+      if (unknown.length > 0) {
+        throw new AetlError('config_invalid', `the DuckDB warehouse option ${unknown.join(', ')} is not known`, {
+          hint: 'the only option is memory_limit, e.g. duckdb:./warehouse.duckdb?memory_limit=512MB',
+        });
+      }
       const file = location === ':memory:' ? location : path.resolve(baseDir, location);
       const { duckdbWarehouse } = await import('./duckdb/duckdb-warehouse.js');
-      return duckdbWarehouse({ path: file });
+      return duckdbWarehouse({ path: file, memoryLimit: params.get('memory_limit') ?? undefined });
     }
     case 'postgres':
     case 'databricks':

@@ -16,14 +16,14 @@ export interface DuckDBWarehouseOptions {
   /** The database file, or `:memory:`. Created when missing. */
   path: string;
   /**
-   * DuckDB's buffer-pool limit (its `memory_limit`), default 256MB. DuckDB's own default is
-   * 80% of RAM, which lets one large file's transaction grow the process to gigabytes;
-   * bounded, DuckDB spills to disk and memory stays flat whatever the file size.
+   * DuckDB's buffer-pool limit (its `memory_limit`), default 64MB. DuckDB's own default is
+   * 80% of RAM, and it keeps every block it wrote cached up to that, so a long run grew the
+   * process by the size of the data it loaded; bounded, memory stays flat (bench/ingest.mjs).
    */
   memoryLimit?: string;
 }
 
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '64MB';
 
 type Writer = BulkWriter & { abort(): void };
 
@@ -92,7 +92,7 @@ async function openInstance(path: string, memoryLimit: string): Promise<DuckDBIn
 }
 
 export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<Warehouse> {
-  const instance = await openInstance(options.path, options.memoryLimit ?? process.env.AETL_DUCKDB_MEMORY_LIMIT ?? DEFAULT_DUCKDB_MEMORY_LIMIT);
+  const instance = await openInstance(options.path, options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT);
   const connection = await instance.connect();
   const mutex = createMutex();
   // No reentrancy guard: calling the Warehouse (not `tx`) inside transaction(work) waits for
