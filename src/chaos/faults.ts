@@ -4,23 +4,12 @@
  * core must make of it. Faults that would overwrite a drift on the same record (a string
  * `user_id` over a UUID `user_id`) are not applicable there, so both labels stay true.
  */
-import type { DriftKind, FaultKind } from './labels.js';
+import { FAULT_KINDS, type DriftKind, type FaultKind } from './labels.js';
 import { price, type ChaosRecord } from './records.js';
 import type { Random } from './random.js';
 
 /** The per-record faults a poisoned record draws from (the truncated last line is chosen per file). */
-export const RECORD_FAULT_KINDS: readonly FaultKind[] = [
-  'unknown_column',
-  'wrong_type',
-  'coercible_amount',
-  'coercible_user_id',
-  'missing_required',
-  'enum_violation',
-  'null_required',
-  'nested_object',
-  'malformed_json',
-  'negative_amount',
-];
+export const RECORD_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => kind !== 'truncated_last_line');
 
 /** Whether `kind` can be injected into a record that already shows `drifts` without erasing one. */
 export function faultApplies(kind: FaultKind, drifts: readonly DriftKind[]): boolean {

@@ -3,7 +3,7 @@
  * files' `Dispatching_base_number` / `Dispatching_base_num` — reported when a contract is
  * inferred so that a person decides, instead of the contract silently holding both.
  */
-import { editDistance, looseName } from '../config/suggest.js';
+import { editDistance, looseName } from '../util/names.js';
 
 /** Shortest loose name for which a prefix or a one-letter difference is taken as meaningful. */
 const MIN_SIMILAR_LENGTH = 6;

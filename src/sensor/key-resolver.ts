@@ -5,6 +5,7 @@
  * a file repeats the same few keys millions of times.
  */
 import type { ColumnSpec } from '../contract/types.js';
+import { looseName } from '../util/names.js';
 
 export interface KeyResolution {
   /** Index of the contract column, or -1 for a key the contract does not know. */
@@ -29,19 +30,12 @@ const POSITIONS = 64;
 /** Beyond this many distinct keys (a record used as a map), resolutions are computed, not cached. */
 const CACHE_LIMIT = 10_000;
 
-const SEPARATORS = /[\s_-]+/g;
-
-/** The name without case and separators: `Fare_Amt`, `fare-amt` and `FareAmt` all give `fareamt`. */
-export function normalizeName(name: string): string {
-  return name.replace(SEPARATORS, '').toLowerCase();
-}
-
 export function createKeyResolver(columns: readonly ColumnSpec[]): KeyResolver {
   const exact = new Map<string, number>();
   const normalized = new Map<string, string>();
   columns.forEach((column, index) => {
     exact.set(column.name, index);
-    const norm = normalizeName(column.name);
+    const norm = looseName(column.name);
     if (!normalized.has(norm)) normalized.set(norm, column.name);
   });
   const cache = new Map<string, KeyResolution>();
@@ -50,7 +44,7 @@ export function createKeyResolver(columns: readonly ColumnSpec[]): KeyResolver {
     const name = key.trim();
     const index = exact.get(name);
     if (index !== undefined) return { index, name, renameOf: undefined };
-    return { index: -1, name, renameOf: normalized.get(normalizeName(name)) };
+    return { index: -1, name, renameOf: normalized.get(looseName(name)) };
   }
 
   const lastKeys: (string | undefined)[] = new Array<string | undefined>(POSITIONS).fill(undefined);

@@ -3,26 +3,7 @@
  * `Fare_Amt` ~ `fare_amount`, `usr_id` ~ `user_id`. A candidate is only ever a
  * suggestion for the architect, backed by co-missing evidence; it never maps data by itself.
  */
-import { normalizeName } from './key-resolver.js';
-
-/** Levenshtein distance, bounded: returns `limit + 1` as soon as it must exceed `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      current.push(value);
-      if (value < best) best = value;
-    }
-    if (best > limit) return limit + 1;
-    previous = current;
-  }
-  return previous[b.length] ?? limit + 1;
-}
+import { editDistance, looseName } from '../util/names.js';
 
 /** True when every character of `short` appears in `long` in order (an abbreviation). */
 function isSubsequence(short: string, long: string): boolean {
@@ -40,8 +21,8 @@ function isSubsequence(short: string, long: string): boolean {
  * undefined when they are not alike.
  */
 export function renameDistance(a: string, b: string): number | undefined {
-  const x = normalizeName(a);
-  const y = normalizeName(b);
+  const x = looseName(a);
+  const y = looseName(b);
   if (x === '' || y === '') return undefined;
   if (x === y) return 0;
   if (Math.min(x.length, y.length) >= 4) {
