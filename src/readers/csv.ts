@@ -11,7 +11,8 @@
  * Blank and whitespace-only lines between records are skipped (line numbers still count
  * them). Malformed: a line over `maxLineBytes`, a line that is not UTF-8 (raw in base64),
  * a row with more non-empty fields than the header, a quoted field never closed, a
- * multi-line record over the limit, a quoted field that runs into a malformed line.
+ * multi-line record over the limit, a quoted field that runs into a malformed line, a
+ * last row with fewer fields than the header and no line break after it (a cut-off file).
  * Line ends inside a quoted field reach the value as `\n`.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
@@ -54,7 +55,8 @@ async function* readCsv(input: Readable, options: ReaderOptions): AsyncGenerator
     yield* state.take();
   }
   lines.finish();
-  while (lines.next()) state.line(lines, undefined);
+  // Lines found only now have no line break after them: the file may have been cut short.
+  while (lines.next()) state.line(lines, undefined, true);
   state.flush();
   await state.finish();
   yield* state.take();
@@ -77,6 +79,8 @@ class CsvState {
   private runStart = 0;
   private runEnd = -1;
   private out: ReadRecord[] = [];
+  /** The file's last line when no line break follows it (0 when one does). */
+  private unterminatedLine = 0;
 
   constructor(private readonly options: ReaderOptions) {}
 
@@ -87,8 +91,9 @@ class CsvState {
     return out;
   }
 
-  line(lines: LineCursor, asciiText: string | undefined): void {
+  line(lines: LineCursor, asciiText: string | undefined, unterminated = false): void {
     const { buf, start, end, line, offset } = lines;
+    if (unterminated) this.unterminatedLine = line;
     // Lines of an all-ASCII chunk are valid UTF-8 without a check.
     if (lines.overLimit || (asciiText === undefined && !isUtf8(buf.subarray(start, end)))) {
       this.badLine(lines);
@@ -223,8 +228,15 @@ class CsvState {
       return;
     }
     const value = csvValue(this.header, row.fields);
+    const columns = this.header.names.length;
     if (typeof value === 'string') {
       this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, malformed: `${this.options.file} line ${line}: ${value}: fix the row or the header` });
+    } else if (row.fields.length < columns && (lines.at(-1) as FedLine).line === this.unterminatedLine) {
+      // A short row is fine mid-file, but a short last row without a line break is a cut-off upload.
+      this.out.push({
+        line, offset, raw, rawEncoding: 'utf8', textual: true,
+        malformed: `${this.options.file} line ${line} has ${row.fields.length} of ${columns} fields and the file ends without a line break (it looks cut short): re-upload the complete file`,
+      });
     } else {
       this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, value });
     }

@@ -17,6 +17,9 @@ import { JsonFramer, type JsonPiece } from './_json-framer.js';
 import { invalidUtf8Message, keptPrefix, overLimitMessage, rawOfBytes, tooDeepMessage } from './_raw.js';
 import { MALFORMED_RAW_KEEP_BYTES, type ReadRecord, type Reader, type ReaderOptions } from './reader.js';
 
+/** The fix for an element that is not a JSON object: there is nothing to repair on our side. */
+const FIX = 'fix the producer or re-export the file';
+
 export const jsonReader: Reader = (input, options) => readJson(input, options);
 
 async function* readJson(input: Readable, options: ReaderOptions): AsyncGenerator<ReadRecord> {
@@ -55,11 +58,11 @@ function recordOf(piece: JsonPiece, options: ReaderOptions): ReadRecord {
   } catch (error) {
     // SyntaxError for bad JSON; RangeError if an engine runs out of stack on deep nesting.
     const reason = error instanceof Error ? error.message : String(error);
-    return { line, offset, raw, rawEncoding, malformed: `${file} ${what} is not valid JSON: ${reason}` };
+    return { line, offset, raw, rawEncoding, malformed: `${file} ${what} is not valid JSON: ${reason}; ${FIX}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return { line, offset, raw, rawEncoding, malformed: `${file} ${what}: expected a JSON object per element, got ${got}` };
+    return { line, offset, raw, rawEncoding, malformed: `${file} ${what}: expected a JSON object per element, got ${got}; ${FIX}` };
   }
   return { line, offset, raw, rawEncoding, value: value as Record<string, unknown> };
 }

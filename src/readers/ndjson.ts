@@ -15,6 +15,8 @@ import { exceedsJsonDepth, invalidUtf8Message, isBlank, keptPrefix, overLimitMes
 import type { ReadRecord, Reader, ReaderOptions } from './reader.js';
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
+/** The fix for a line that is not a JSON object: there is nothing to repair on our side. */
+const FIX = 'fix the producer or re-export the file';
 
 export const ndjsonReader: Reader = (input, options) => readNdjson(input, options);
 
@@ -65,11 +67,11 @@ function parseLine(raw: string, line: number, offset: number, file: string): Rea
   } catch (error) {
     // SyntaxError for bad JSON; RangeError if an engine runs out of stack on deep nesting.
     const reason = error instanceof Error ? error.message : String(error);
-    return { line, offset, raw, rawEncoding: 'utf8', malformed: `${file} line ${line} is not valid JSON: ${reason}` };
+    return { line, offset, raw, rawEncoding: 'utf8', malformed: `${file} line ${line} is not valid JSON: ${reason}; ${FIX}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return { line, offset, raw, rawEncoding: 'utf8', malformed: `${file} line ${line}: expected a JSON object per line, got ${got}` };
+    return { line, offset, raw, rawEncoding: 'utf8', malformed: `${file} line ${line}: expected a JSON object per line, got ${got}; ${FIX}` };
   }
   if (exceedsJsonDepth(raw)) {
     return { line, offset, raw, rawEncoding: 'utf8', malformed: tooDeepMessage(file, `line ${line}`) };

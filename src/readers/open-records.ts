@@ -82,8 +82,8 @@ export async function* readRecords(input: Readable, options: OpenRecordsOptions)
       raw: '',
       rawEncoding: 'utf8',
       malformed:
-        `${file} is not a valid gzip stream (${errorMessage(state.error)} after ${state.bytesOut} decompressed bytes; ` +
-        'the records before were read): re-upload or remove the file',
+        `${file} is not a valid gzip stream from line ${lastLine + 1} on (${errorMessage(state.error)} after ${state.bytesOut} decompressed bytes; ` +
+        `the ${lastLine} line(s) before were read, the rest is only in the source file): re-upload or remove the file`,
     };
   }
 }

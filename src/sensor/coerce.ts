@@ -9,7 +9,7 @@ import { formatType, type ColumnType, type CoercionMode } from '../contract/type
 import { AetlError } from '../util/errors.js';
 import { canonicalNumeral, fitDecimal, splitNumeral } from './numerals.js';
 import type { TypedValue } from './types.js';
-import { FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp } from './values.js';
+import { FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
 
 export interface CoerceSuccess {
   ok: true;
@@ -96,7 +96,7 @@ function doubleCoercer(lossless: boolean): Coercer {
         return Number.isFinite(value) && BigInt(value) === raw ? typed(value) : INEXACT_DOUBLE;
       }
       case 'string': {
-        if (!FLOAT_NUMERAL.test(raw)) return FAIL;
+        if (!(textual ? TEXT_FLOAT_NUMERAL : FLOAT_NUMERAL).test(raw)) return FAIL;
         const value = Number(raw);
         if (!Number.isFinite(value)) return BEYOND_DOUBLE;
         // CSV text is parsed to the nearest double, as any CSV reader would.
@@ -136,7 +136,7 @@ function decimalCoercer(type: ColumnType, lossless: boolean): Coercer {
         text = raw.toString();
         break;
       case 'string':
-        if (!FLOAT_NUMERAL.test(raw)) return FAIL;
+        if (!(textual ? TEXT_FLOAT_NUMERAL : FLOAT_NUMERAL).test(raw)) return FAIL;
         text = raw;
         isCoercion = !textual;
         break;

@@ -3,7 +3,7 @@
  * unknown keys in the batch profile and by `agentic-etl init`.
  */
 import type { ColumnType } from '../contract/types.js';
-import { DECIMAL_NUMERAL, FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp } from './values.js';
+import { INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
 
 /** Observed kinds, ordered so that a wider kind can hold every narrower one on its path. */
 type Kind = 'boolean' | 'integer' | 'double' | 'date' | 'timestamp' | 'string' | 'json';
@@ -22,7 +22,7 @@ function kindOf(value: unknown, textual: boolean): Kind | undefined {
       const big = BigInt(text);
       return big >= INT64_MIN && big <= INT64_MAX ? 'integer' : 'string';
     }
-    if (DECIMAL_NUMERAL.test(text) || FLOAT_NUMERAL.test(text)) return 'double';
+    if (TEXT_FLOAT_NUMERAL.test(text)) return 'double'; // covers DECIMAL_NUMERAL and FLOAT_NUMERAL
     if (text === 'true' || text === 'false') return 'boolean';
   }
   if (parseIsoDate(text) !== undefined) return 'date';

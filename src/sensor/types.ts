@@ -31,7 +31,9 @@ export type ReasonKind =
   | 'below_min'
   | 'above_max'
   | 'pattern_mismatch'
-  | 'unknown_column';
+  | 'unknown_column'
+  /** The table's circuit is open (halted): valid or not, no record reaches silver until resume. */
+  | 'circuit_open';
 
 export interface Reason {
   /** The contract column (or the unknown key); null for whole-record problems such as malformed input. */

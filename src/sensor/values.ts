@@ -32,6 +32,13 @@ export const DECIMAL_NUMERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 /** A JSON-style number, exponent allowed: `1e-3`, `6.02E23`. */
 export const FLOAT_NUMERAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
+/**
+ * A number as CSV text writes it: a FLOAT_NUMERAL, or one without the zero before the point
+ * (`.81`, `-.5`), as real exports do (NYC TLC trip distances). Text only: a JSON string
+ * `".81"` is still not a number.
+ */
+export const TEXT_FLOAT_NUMERAL = /^-?(?:(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 

@@ -194,22 +194,33 @@ describe('csvReader', () => {
   });
 });
 
+describe('csvReader on a cut-off last row', () => {
+  it('makes a short last row without a line break malformed (a cut-off file), and nothing else', async () => {
+    expect((await read(streamOf('a,b,c\n1,2,3\n4,5\n'))).map((r) => r.malformed)).toEqual([undefined, undefined]); // short, but terminated
+    expect((await read(streamOf('a,b,c\n1,2,3\n4,5,6'))).map((r) => r.malformed)).toEqual([undefined, undefined]); // complete, unterminated
+    const cut = await read(streamOf('a,b,c\n1,2,3\n4,"5\nx"'));
+    expect(cut[1]).toMatchObject({ line: 3, raw: '4,"5\nx"' });
+    expect(cut[1]?.malformed).toMatch(/line 3 has 2 of 3 fields and the file ends without a line break/);
+  });
+});
+
 describe('csvReader on real NYC TLC file heads', () => {
   const dir = '/work/shared/realdata/tlc';
   const files = readdirSync(dir).filter((name) => name.endsWith('.csv'));
 
-  it.each(files)('%s: every non-blank line after the header is one record', async (name) => {
+  it.each(files)('%s: every non-blank line after the header is one record; the cut-off last one is malformed', async (name) => {
     const text = readFileSync(join(dir, name), 'utf8');
     const records = await collect(csvReader(createReadStream(join(dir, name), { highWaterMark: 97 }), options(name)));
     expect(records.length).toBe(nonBlankLines(text) - 1);
-    expect(records.every((r) => r.malformed === undefined && r.textual === true)).toBe(true);
+    expect(records.every((r) => r.textual === true)).toBe(true);
+    expect(records.slice(0, -1).every((r) => r.malformed === undefined)).toBe(true);
     const lines = text.split('\n');
-    // The file's last line is cut mid-row: it is a record that lacks the trailing columns.
+    // The file's last line is cut mid-row with no line break after it: malformed, kept whole.
     const last = records.at(-1)!;
     expect(last.line).toBe(lines.length);
     expect(last.raw).toBe(lines.at(-1));
-    const header = records[0]!.value!;
-    expect(Object.keys(last.value!).length).toBeLessThan(Object.keys(header).length);
+    expect(last.value).toBeUndefined();
+    expect(last.malformed).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')} line ${lines.length} has \\d+ of \\d+ fields and the file ends without a line break`));
   });
 
   it('green 2014: trims `Trip_type `, skips the two blank lines, drops the trailing empty fields', async () => {
