@@ -3,7 +3,7 @@
  * with each version in `_aetl_contracts` and shown in the dashboard's contract history.
  * Columns are matched by exact name; a rename therefore shows as a removal and an addition.
  */
-import { formatType, type ColumnSpec, type Contract, type EvolutionRules } from './types.js';
+import { formatType, type CoercionMode, type ColumnSpec, type Contract, type EvolutionRules } from './types.js';
 
 export interface Bounds {
   min?: number;
@@ -20,6 +20,10 @@ export type ContractChange =
   | { kind: 'enum_changed'; column: string; from?: string[]; to?: string[]; added: string[]; removed: string[] }
   | { kind: 'bounds_changed'; column: string; from: Bounds; to: Bounds }
   | { kind: 'pattern_changed'; column: string; from?: string; to?: string }
+  /** Source field names mapped onto the column (a rename mapping) gained or lost; order means nothing. */
+  | { kind: 'aliases_changed'; column: string; added: string[]; removed: string[] }
+  /** The column's own coercion mode; absent means it follows `evolution.coercion`. */
+  | { kind: 'coercion_changed'; column: string; from?: CoercionMode; to?: CoercionMode }
   | { kind: 'description_changed'; column: string; from?: string; to?: string }
   | { kind: 'primary_key_changed'; from: string[]; to: string[] }
   | { kind: 'evolution_changed'; key: keyof EvolutionRules; from: string | number; to: string | number };
@@ -65,17 +69,23 @@ function columnChanges(a: ColumnSpec, b: ColumnSpec): ContractChange[] {
   }
   if (a.min !== b.min || a.max !== b.max) changes.push({ kind: 'bounds_changed', column, from: bounds(a), to: bounds(b) });
   if (a.pattern !== b.pattern) changes.push(optional({ kind: 'pattern_changed', column }, a.pattern, b.pattern));
+  const aliasesBefore = new Set(a.aliases ?? []);
+  const aliasesAfter = new Set(b.aliases ?? []);
+  const aliasesAdded = [...aliasesAfter].filter((alias) => !aliasesBefore.has(alias));
+  const aliasesRemoved = [...aliasesBefore].filter((alias) => !aliasesAfter.has(alias));
+  if (aliasesAdded.length > 0 || aliasesRemoved.length > 0) changes.push({ kind: 'aliases_changed', column, added: aliasesAdded, removed: aliasesRemoved });
+  if (a.coercion !== b.coercion) changes.push(optional({ kind: 'coercion_changed', column }, a.coercion, b.coercion));
   if (a.description !== b.description) changes.push(optional({ kind: 'description_changed', column }, a.description, b.description));
   return changes;
 }
 
 /** A from/to change with absent sides left out, so the JSON has no undefined. */
-function optional<T extends { kind: 'pattern_changed' | 'description_changed'; column: string }>(
+function optional<T extends { kind: 'pattern_changed' | 'description_changed' | 'coercion_changed'; column: string }, V extends string>(
   base: T,
-  from: string | undefined,
-  to: string | undefined,
-): T & { from?: string; to?: string } {
-  const change: T & { from?: string; to?: string } = { ...base };
+  from: V | undefined,
+  to: V | undefined,
+): T & { from?: V; to?: V } {
+  const change: T & { from?: V; to?: V } = { ...base };
   if (from !== undefined) change.from = from;
   if (to !== undefined) change.to = to;
   return change;
@@ -128,6 +138,10 @@ export function describeChange(change: ContractChange): string {
       return `${change.column}: bounds ${range(change.from)} → ${range(change.to)}`;
     case 'pattern_changed':
       return `${change.column}: pattern ${change.from ?? 'none'} → ${change.to ?? 'none'}`;
+    case 'aliases_changed':
+      return `${change.column}: aliases${change.added.length > 0 ? ` +${change.added.join(', +')}` : ''}${change.removed.length > 0 ? ` -${change.removed.join(', -')}` : ''}`;
+    case 'coercion_changed':
+      return `${change.column}: coercion ${change.from ?? 'as evolution.coercion'} → ${change.to ?? 'as evolution.coercion'}`;
     case 'description_changed':
       return `${change.column}: description changed`;
     case 'primary_key_changed':

@@ -67,6 +67,26 @@ function rejoinSplitDecimal(value: unknown): unknown {
   return { ...rest, type: `${spec.type},${tail}` };
 }
 
+/** Aliases trimmed; empty ones and repeats (ignoring case) are problems. */
+function checkedAliases(aliases: readonly string[], problem: (message: string, input: unknown) => void): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const alias of aliases) {
+    const name = alias.trim();
+    if (name === '') {
+      problem('lists an empty alias; each alias is a source field name', alias);
+      continue;
+    }
+    if (seen.has(name.toLowerCase())) {
+      problem(`lists ${showValue(name)} twice (case is ignored); list each alias once`, alias);
+      continue;
+    }
+    seen.add(name.toLowerCase());
+    out.push(name);
+  }
+  return out;
+}
+
 const columnSpecSchema = z.preprocess(
   rejoinSplitDecimal,
   z.strictObject({
@@ -76,6 +96,8 @@ const columnSpecSchema = z.preprocess(
     min: z.number().optional(),
     max: z.number().optional(),
     pattern: z.string().optional(),
+    aliases: z.array(text).optional(),
+    coercion: z.enum(['lossless', 'off']).optional(),
     description: z.string().optional(),
   })
   .transform((spec, ctx): Omit<ColumnSpec, 'name'> => {
@@ -110,17 +132,21 @@ const columnSpecSchema = z.preprocess(
         problem('pattern', `is not a valid regular expression: ${(error as Error).message}`, spec.pattern);
       }
     }
+    const aliases = spec.aliases === undefined ? [] : checkedAliases(spec.aliases, (message, input) => problem('aliases', message, input));
     const column: Omit<ColumnSpec, 'name'> = { type, required: spec.required };
     if (spec.enum !== undefined) column.enum = spec.enum;
     if (spec.min !== undefined) column.min = spec.min;
     if (spec.max !== undefined) column.max = spec.max;
     if (spec.pattern !== undefined) column.pattern = spec.pattern;
+    // `aliases: []` means none: left out, so that it equals (and hashes like) no list at all.
+    if (aliases.length > 0) column.aliases = aliases;
+    if (spec.coercion !== undefined) column.coercion = spec.coercion;
     if (spec.description !== undefined) column.description = spec.description;
     return column;
   }),
 );
 
-const COLUMN_KEYS = ['type', 'required', 'enum', 'min', 'max', 'pattern', 'description'] as const;
+const COLUMN_KEYS = ['type', 'required', 'enum', 'min', 'max', 'pattern', 'aliases', 'coercion', 'description'] as const;
 
 const evolutionSchema = z.preprocess(
   // `evolution:` with nothing under it reads as null: all defaults.
@@ -138,12 +164,42 @@ const evolutionSchema = z.preprocess(
 
 const SYSTEM_COLUMN_NAMES = new Set(SILVER_SYSTEM_COLUMNS.map((column) => column.name.toLowerCase()));
 
+/**
+ * An alias must name one column only: not a column's own name and not another column's
+ * alias, case ignored, or a record key could mean two columns.
+ */
+function checkAliasClashes(columns: readonly ColumnSpec[], byLowerName: ReadonlyMap<string, string>, problem: (path: PropertyKey[], message: string) => void): void {
+  const owners = new Map<string, string>();
+  for (const column of columns) {
+    (column.aliases ?? []).forEach((alias, index) => {
+      const lower = alias.toLowerCase();
+      const asColumn = byLowerName.get(lower);
+      const owner = owners.get(lower);
+      if (asColumn !== undefined) {
+        problem(['columns', column.name, 'aliases', index], `${showValue(alias)} is the name of column \`${asColumn}\` (case is ignored); an alias must be a name no column has`);
+      } else if (owner !== undefined) {
+        problem(['columns', column.name, 'aliases', index], `${showValue(alias)} is already an alias of column \`${owner}\` (case is ignored); map a source field onto one column only`);
+      } else {
+        owners.set(lower, column.name);
+      }
+    });
+  }
+}
+
 export const contractSchema = z
   .strictObject({
     table: z.string().trim().min(1),
     // One key may be written as a plain string: `primary_key: event_id`.
     primary_key: z.preprocess((value) => (typeof value === 'string' ? [value] : (value ?? [])), z.array(z.string().trim().min(1))),
-    columns: z.record(z.string(), columnSpecSchema),
+    columns: z
+      .unknown()
+      .superRefine((value, ctx) => {
+        // zod's record drops this key without a word; a column must never vanish silently.
+        if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')) {
+          ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is a name JavaScript reserves for objects; rename the column' });
+        }
+      })
+      .pipe(z.record(z.string(), columnSpecSchema)),
     evolution: evolutionSchema,
   })
   .transform((raw, ctx): Contract => {
@@ -167,6 +223,7 @@ export const contractSchema = z
       byLowerName.set(lower, name);
       columns.push({ name, ...spec });
     }
+    checkAliasClashes(columns, byLowerName, problem);
     const names = columns.map((column) => column.name);
     raw.primary_key.forEach((key, index) => {
       if (!names.includes(key)) problem(['primary_key', index], `names \`${key}\`, which is not a column${didYouMean(key, names)}`);

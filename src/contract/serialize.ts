@@ -25,14 +25,16 @@ const EVOLUTION_CHOICES: Record<keyof EvolutionRules, string> = {
   drift_threshold: 'share of a window above which a deviation is drift, not noise',
 };
 
-/** The YAML form of one column spec, keys in a fixed order, defaults left out. */
-function columnYaml(column: ColumnSpec): Record<string, unknown> {
+/** The YAML form of one column spec (without its name), keys in a fixed order, defaults left out. */
+export function columnYaml(column: ColumnSpec): Record<string, unknown> {
   const spec: Record<string, unknown> = { type: formatType(column.type) };
   if (column.required) spec.required = true;
   if (column.enum !== undefined) spec.enum = [...column.enum];
   if (column.min !== undefined) spec.min = column.min;
   if (column.max !== undefined) spec.max = column.max;
   if (column.pattern !== undefined) spec.pattern = column.pattern;
+  if (column.aliases !== undefined && column.aliases.length > 0) spec.aliases = [...column.aliases];
+  if (column.coercion !== undefined) spec.coercion = column.coercion;
   if (column.description !== undefined) spec.description = column.description;
   return spec;
 }
@@ -65,7 +67,7 @@ export function contractToYaml(contract: Contract, comments: ContractYamlComment
   doc.commentBefore = commentText([
     `Data contract for table \`${contract.table}\` (agentic-etl).`,
     'Types: string, integer, double, decimal(p,s), boolean, date, timestamp, json.',
-    'A column: {type, required, enum, min, max, pattern, description}; only type is needed.',
+    'A column: {type, required, enum, min, max, pattern, aliases, coercion, description}; only type is needed.',
     ...(comments.header ?? []),
   ]);
   const root = doc.contents as unknown as YAMLMap;
@@ -104,13 +106,24 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** A column with its unordered lists sorted and an empty alias list left out. */
+function canonicalColumn(column: ColumnSpec): ColumnSpec {
+  if (column.enum === undefined && column.aliases === undefined) return column;
+  const out: ColumnSpec = { ...column };
+  if (column.enum !== undefined) out.enum = [...column.enum].sort();
+  if (column.aliases !== undefined) {
+    if (column.aliases.length > 0) out.aliases = [...column.aliases].sort();
+    else delete out.aliases;
+  }
+  return out;
+}
+
 /**
- * Canonical JSON: keys sorted, absent options left out, enum values sorted (their order
- * means nothing), column order kept (it is the table's column order).
+ * Canonical JSON: keys sorted, absent options left out, enum values and aliases sorted
+ * (their order means nothing), column order kept (it is the table's column order).
  */
 export function contractToJson(contract: Contract): string {
-  const columns = contract.columns.map((column) => (column.enum === undefined ? column : { ...column, enum: [...column.enum].sort() }));
-  return JSON.stringify(canonical({ ...contract, columns }));
+  return JSON.stringify(canonical({ ...contract, columns: contract.columns.map(canonicalColumn) }));
 }
 
 /** sha256 (hex) of the canonical JSON: the identity of a contract version. */

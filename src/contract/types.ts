@@ -28,6 +28,14 @@ export interface ColumnSpec {
   max?: number;
   /** A regular expression (JavaScript syntax) a string value must match in full. */
   pattern?: string;
+  /**
+   * Source field names that map onto this column (a rename mapping): a record key equal to
+   * one of them, after trimming, is this column. Unique across the contract, case-insensitively,
+   * and never a column's name. Set by the `rename_column` action; absent means none.
+   */
+  aliases?: string[];
+  /** This column's coercion mode, overriding `evolution.coercion`; set by the `coerce` action. */
+  coercion?: CoercionMode;
   description?: string;
 }
 

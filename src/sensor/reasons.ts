@@ -110,12 +110,14 @@ export function unknownColumnReason(key: string, raw: unknown, table: string, re
   return { column: key, kind: 'unknown_column', expected: `a column of ${table}`, actual: display(raw), message };
 }
 
-export function duplicateKeyReason(key: string, column: string, raw: unknown): Reason {
-  return {
-    column: key,
-    kind: 'unknown_column',
-    expected: `one key for \`${column}\``,
-    actual: display(raw),
-    message: `Key \`${key}\` repeats column \`${column}\` after trimming spaces; send the column once, under one name.`,
-  };
+/**
+ * A second key for a column the record already holds: `first` is the key that came first.
+ * Two spellings that trim alike repeat the column; otherwise one of them is an alias.
+ */
+export function duplicateKeyReason(key: string, column: string, raw: unknown, first: string = column): Reason {
+  const message =
+    first.trim() === key.trim()
+      ? `Key \`${key}\` repeats column \`${column}\` after trimming spaces; send the column once, under one name.`
+      : `Keys \`${first.trim()}\` and \`${key.trim()}\` both map to column \`${column}\` (by its name or an alias); send the column once, under one name.`;
+  return { column: key, kind: 'unknown_column', expected: `one key for \`${column}\``, actual: display(raw), message };
 }

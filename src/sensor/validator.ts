@@ -8,7 +8,7 @@ import type { ReadRecord } from '../readers/reader.js';
 import { AetlError } from '../util/errors.js';
 import { compileCoercer, type Coercer } from './coerce.js';
 import { describeValue } from './display.js';
-import { createKeyResolver } from './key-resolver.js';
+import { ANY_POSITION, createKeyResolver, type KeyResolver } from './key-resolver.js';
 import {
   aboveMaxReason,
   belowMinReason,
@@ -62,7 +62,8 @@ function compileColumn(contract: Contract, spec: ColumnSpec): CompiledColumn {
   return {
     spec,
     typeText: formatType(spec.type),
-    coerce: compileCoercer(spec.type, contract.evolution.coercion),
+    // A column's own mode (set by the `coerce` action) overrides the contract's.
+    coerce: compileCoercer(spec.type, spec.coercion ?? contract.evolution.coercion),
     enumSet,
     min,
     max,
@@ -96,6 +97,15 @@ function checkConstraints(column: CompiledColumn, value: TypedValue, raw: unknow
     (found ??= []).push(patternReason(column, value));
   }
   return found;
+}
+
+/** The key that filled column `index` before `key` did: looked up only when a record repeats a column. */
+function firstKeyOf(value: Record<string, unknown>, key: string, index: number, resolve: KeyResolver): string {
+  for (const other in value) {
+    if (other === key) break;
+    if (resolve(other, ANY_POSITION).index === index) return other;
+  }
+  return key;
 }
 
 function malformedVerdict(message: string, record: ReadRecord): Verdict {
@@ -137,7 +147,7 @@ export function compileValidator(contract: Contract): Validator {
       const index = resolution.index;
       if (index >= 0) {
         if (slots[index] === ABSENT) slots[index] = raw;
-        else (keyReasons ??= []).push(duplicateKeyReason(key, resolution.name, raw));
+        else (keyReasons ??= []).push(duplicateKeyReason(key, resolution.name, raw, firstKeyOf(value, key, index, resolve)));
       } else if (ignoreUnknown) {
         (ignored ??= []).push(resolution.name);
       } else {

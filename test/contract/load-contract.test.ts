@@ -135,7 +135,7 @@ describe('parseContract', () => {
   it('rejects unknown keys in a column spec, naming the column and suggesting the key', () => {
     expect(problems(contractWith('  a: {type: string, requird: true}\n'))).toEqual(['c.yaml:3: unknown key `requird` in columns.a — did you mean `required`?']);
     expect(problems(contractWith('  a: {type: string, colour: red}\n'))).toEqual([
-      'c.yaml:3: unknown key `colour` in columns.a (valid keys: type, required, enum, min, max, pattern, description)',
+      'c.yaml:3: unknown key `colour` in columns.a (valid keys: type, required, enum, min, max, pattern, aliases, coercion, description)',
     ]);
   });
 
@@ -151,6 +151,10 @@ describe('parseContract', () => {
       'c.yaml:5: columns."  " is an empty column name; give the column a name',
       'c.yaml:6: columns._record_id is the name of a system column agentic-etl adds to every table; rename it',
     ]);
+  });
+
+  it('rejects a column named __proto__ instead of losing it', () => {
+    expect(problems(contractWith('  __proto__: {type: string}\n'))).toEqual(['c.yaml:3: columns.__proto__ is a name JavaScript reserves for objects; rename the column']);
   });
 
   it('rejects an empty or reserved table name', () => {
