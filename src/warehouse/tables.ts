@@ -9,12 +9,14 @@ const STRING: ColumnType = { name: 'string' };
 const INTEGER: ColumnType = { name: 'integer' };
 const TIMESTAMP: ColumnType = { name: 'timestamp' };
 const JSON_TYPE: ColumnType = { name: 'json' };
+const BOOLEAN: ColumnType = { name: 'boolean' };
 
 export const SYSTEM_TABLES = {
   files: '_aetl_files',
   events: '_aetl_events',
   incidents: '_aetl_incidents',
   contracts: '_aetl_contracts',
+  controller: '_aetl_controller',
 } as const;
 
 export function bronzeTableName(table: string): string {
@@ -80,6 +82,10 @@ export function quarantineTable(table: string): TableDef {
       ...PROVENANCE,
       { name: '_raw', type: STRING, nullable: false },
       { name: '_raw_encoding', type: STRING, nullable: false },
+      // The parsed record (null when malformed) and whether its values are text (CSV): what
+      // replay re-validates against a new contract version, without re-reading the source.
+      { name: '_value', type: JSON_TYPE },
+      { name: '_textual', type: BOOLEAN, nullable: false },
       { name: 'reasons', type: JSON_TYPE, nullable: false },
       { name: 'contract_version', type: INTEGER, nullable: false },
       { name: 'status', type: STRING, nullable: false },
@@ -151,6 +157,16 @@ export const contractsTable: TableDef = {
   uniqueTogether: ['table_name', 'version'],
 };
 
+/** The controller's state per table (health, EWMA, recent batches), written with each file. */
+export const controllerTable: TableDef = {
+  name: SYSTEM_TABLES.controller,
+  columns: [
+    { name: 'table_name', type: STRING, nullable: false, unique: true },
+    { name: 'state', type: JSON_TYPE, nullable: false },
+    { name: 'updated_at', type: TIMESTAMP, nullable: false },
+  ],
+};
+
 export function systemTables(): TableDef[] {
-  return [filesTable, eventsTable, incidentsTable, contractsTable];
+  return [filesTable, eventsTable, incidentsTable, contractsTable, controllerTable];
 }
