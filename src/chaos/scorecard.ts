@@ -3,7 +3,7 @@
  * every fault where the ground truth says, and detection precision / recall. Pure: the
  * caller reads the outcomes from the warehouse (silver rows and open quarantine rows).
  */
-import { isDriftKind, isFaultKind, type Expectation } from './labels.js';
+import { isDriftKind, isFaultKind, type DriftKind, type Expectation } from './labels.js';
 import type { ManifestEntry } from './manifest.js';
 
 /** Where one record ended up, as read from the warehouse. */
@@ -86,9 +86,26 @@ function placeMatches(expect: Expectation, outcome: RecordOutcome, reasons: read
 export function outcomeMatches(entry: ManifestEntry, outcome: RecordOutcome): boolean {
   if (placeMatches(entry.expect, outcome, entry.reasons)) return true;
   const drifted = entry.faults.some(isDriftKind);
+  if (!drifted) return false;
+  if (entry.expect_healed === 'quarantine') {
+    // A drifted record that also carries a poison pill stays quarantined once the drift is
+    // healed, and replay refreshes its reasons: the drift's own reason kinds may be gone.
+    const drifts = entry.faults.filter(isDriftKind);
+    const healedAway = new Set(drifts.flatMap((kind) => DRIFT_REASONS[kind as DriftKind]));
+    return placeMatches('quarantine', outcome, entry.reasons.filter((reason) => !healedAway.has(reason)));
+  }
   // Healing may route a drifted record through a coercion, so silver either way counts.
-  return drifted && entry.expect_healed !== 'quarantine' && outcome.place === 'silver' && (entry.expect_healed === 'silver' || outcome.coerced);
+  return outcome.place === 'silver' && (entry.expect_healed === 'silver' || outcome.coerced);
 }
+
+/** The reason kinds each drift causes before it is healed. */
+const DRIFT_REASONS: Record<DriftKind, readonly string[]> = {
+  new_column: ['unknown_column'],
+  int_to_float: ['type_mismatch'],
+  rename: ['unknown_column'],
+  new_enum_value: ['enum_violation'],
+  incompatible_type: ['type_mismatch'],
+};
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 

@@ -11,13 +11,14 @@ import { isAetlError } from '../util/errors.js';
 /** Exit codes: 0 ok, 1 the work found a problem (failed files, audit), 2 usage or config error. */
 const EXIT_USAGE = 2;
 
-type CommandModule = { default: (...args: never[]) => Promise<number> };
+type CommandFunction = (...args: unknown[]) => Promise<number>;
 
-function lazy(load: () => Promise<unknown>) {
+/** Loads a command's module only when it runs; `name` picks an export other than default. */
+function lazy(load: () => Promise<unknown>, name = 'default') {
   return async (...args: unknown[]): Promise<void> => {
-    const module = (await load()) as CommandModule;
+    const module = (await load()) as Record<string, CommandFunction>;
     // Commander passes (…arguments, options, command); commands take what they declare.
-    process.exitCode = await (module.default as (...a: unknown[]) => Promise<number>)(...args);
+    process.exitCode = await module[name]!(...args);
   };
 }
 
@@ -77,6 +78,70 @@ program
   .description('check the conservation invariant per file; exit 1 with the offending files if it does not hold')
   .option('--json', 'print as JSON')
   .action(lazy(() => import('./audit.js')));
+
+const incidents = program
+  .command('incidents')
+  .description('incidents the healing loop opened: drift, plan, decisions, status')
+  .option('--open', 'only those not yet healed or rejected')
+  .option('--table <name>', 'only this table')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./incidents.js'), 'incidentsList'));
+incidents
+  .command('show <id>')
+  .description('one incident: findings, sample records, plan, decisions, the exact DDL, history')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./incidents.js'), 'incidentsShow'));
+
+program
+  .command('approve <id>')
+  .description("apply an incident's pending actions (as a person's decision), resume if halted, and replay")
+  .action(lazy(() => import('./approve.js')));
+
+program
+  .command('reject <id>')
+  .description("refuse an incident's proposals: its records stay in quarantine (a halted table resumes)")
+  .option('--reason <text>', 'why, for the record')
+  .action(lazy(() => import('./approve.js'), 'reject'));
+
+program
+  .command('replay')
+  .description('re-validate open quarantined records against the current contract and promote the valid ones')
+  .option('--incident <id>', "only this incident's records")
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./replay.js')));
+
+program
+  .command('backfill')
+  .description('fill a column from bronze for silver records that landed while its field was ignored')
+  .requiredOption('--column <name>', 'the contract column to fill')
+  .option('--table <name>', 'contract table (default: the configured one)')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./backfill.js')));
+
+const contract = program.command('contract').description('contract versions: show, history, diff, export');
+contract
+  .command('show [version]')
+  .description('a contract version as YAML (default: the current one)')
+  .option('--table <name>', 'contract table')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./contract.js'), 'contractShow'));
+contract
+  .command('history')
+  .description('every version: who made it and what changed')
+  .option('--table <name>', 'contract table')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./contract.js'), 'contractHistoryCommand'));
+contract
+  .command('diff [v1] [v2]')
+  .description('what changed between two versions (default: the last change)')
+  .option('--table <name>', 'contract table')
+  .option('--json', 'print as JSON')
+  .action(lazy(() => import('./contract.js'), 'contractDiff'));
+contract
+  .command('export [version]')
+  .description('the current version as YAML, to save over your contract file')
+  .option('--table <name>', 'contract table')
+  .action(lazy(() => import('./contract.js'), 'contractExport'));
 
 program
   .command('chaos')

@@ -5,6 +5,7 @@ import { openPipeline } from '../pipeline/open-pipeline.js';
 import { runOnce, type FileOutcome } from '../pipeline/run-once.js';
 import { note, printJson, printTable } from './_output.js';
 import { progressHooks } from './_progress.js';
+import { healLine } from './_heal-lines.js';
 
 interface RunOptions {
   json?: boolean;
@@ -21,7 +22,7 @@ export default async function run(options: RunOptions, command: Command): Promis
   const pipeline = await openPipeline(config);
   const progress = progressHooks(!options.json && process.stderr.isTTY === true);
   try {
-    const summary = await runOnce(pipeline, progress);
+    const summary = await runOnce(pipeline, { ...progress, onHeal: options.json ? undefined : (event) => note(healLine(event)) });
     progress.stop();
     const failed = summary.outcomes.filter((o) => o.status === 'failed');
     if (options.json) {

@@ -4,6 +4,8 @@ import { openPipeline } from '../pipeline/open-pipeline.js';
 import type { FileOutcome } from '../pipeline/run-once.js';
 import { watchLoop } from '../pipeline/watch-loop.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { healLine } from './_heal-lines.js';
+import type { HealEvent } from '../pipeline/heal.js';
 
 function logOutcome(log: Logger, outcome: FileOutcome): void {
   if (outcome.status === 'failed') {
@@ -18,6 +20,16 @@ function logOutcome(log: Logger, outcome: FileOutcome): void {
     silver: r.silver,
     quarantined: r.quarantined,
     coerced: r.coerced,
+  });
+}
+
+function logHeal(log: Logger, event: HealEvent): void {
+  const incident = 'incident' in event ? event.incident : undefined;
+  log.info(healLine(event), {
+    event: `heal_${event.kind}`,
+    incident: incident?.id,
+    status: incident?.status,
+    ...(event.kind === 'replayed' ? { promoted: event.result.promoted } : {}),
   });
 }
 
@@ -40,6 +52,7 @@ export default async function watch(options: { json?: boolean }, command: Comman
       {
         onFileStart: (object) => log.info(`… ${object.key} (${object.size} bytes)`, { file: object.key, event: 'file_started' }),
         onFileDone: (outcome) => logOutcome(log, outcome),
+        onHeal: (event) => logHeal(log, event),
       },
       stop.signal,
     );

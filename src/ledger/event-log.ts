@@ -8,8 +8,22 @@ import { nowMicros } from '../util/time.js';
 import { eventsTable } from '../warehouse/tables.js';
 import type { Row, WarehouseSession } from '../warehouse/warehouse.js';
 
-/** Closed vocabulary of event kinds; the healing loop adds its own. */
-export type EventKind = 'file_processed' | 'file_failed' | 'contract_version' | 'coercions';
+/** Closed vocabulary of event kinds. */
+export type EventKind =
+  | 'file_processed'
+  | 'file_failed'
+  | 'contract_version'
+  | 'contract_conflict'
+  /** The controller's judgement of a batch: drift and noise findings, rate, EWMA. */
+  | 'findings'
+  | 'controller_transition'
+  | 'incident_opened'
+  | 'incident_updated'
+  | 'plan'
+  | 'decision'
+  | 'action_applied'
+  | 'replay'
+  | 'backfill';
 
 export interface EventInput {
   kind: EventKind;

@@ -9,6 +9,10 @@ import { nowMicros } from '../util/time.js';
 import { appendEvents, toJsonText } from '../ledger/event-log.js';
 import { fileIdOf, recordFileDone, recordIdOf } from '../ledger/file-ledger.js';
 import { detectFormat, readRecords } from '../readers/open-records.js';
+import { initialControl, observeBatch } from '../controller/controller.js';
+import type { ControlStep } from '../controller/types.js';
+import { loadControl, saveControl } from '../ledger/controller-store.js';
+import { findingsFromProfile } from '../sensor/findings.js';
 import { createProfiler } from '../sensor/profile.js';
 import type { BatchProfile, Reason } from '../sensor/types.js';
 import type { SourceObject } from '../sources/source.js';
@@ -24,6 +28,8 @@ export interface FileResult {
   coerced: number;
   malformed: number;
   profile: BatchProfile;
+  /** The controller's judgement of this batch (drift vs noise, health transitions). */
+  control: ControlStep;
 }
 
 /** Called every few thousand records so a progress bar can move within a large file. */
@@ -46,6 +52,9 @@ export async function ingestFile(
   const quarantineDef = quarantineTable(contract.table);
 
   return warehouse.transaction(async (tx) => {
+    const control = (await loadControl(tx, warehouse.dialect, contract.table)) ?? initialControl(contract.table);
+    // Circuit open (halted): records keep landing in bronze and quarantine, none in silver.
+    const circuitOpen = control.state === 'halted';
     const input = await context.source.open(object);
     const bronze = await tx.bulkWriter(bronzeDef.name, bronzeDef.columns);
     const silver = await tx.bulkWriter(silverDef.name, silverDef.columns);
@@ -63,15 +72,17 @@ export async function ingestFile(
       bronze.append([recordId, fileId, object.key, line, BigInt(record.offset), record.raw, record.rawEncoding, ingestedAt]);
       const verdict = context.validate(record);
       profiler.observe(record, verdict);
-      if (verdict.status === 'valid') {
+      if (verdict.status === 'valid' && !circuitOpen) {
         const coercions = verdict.coercions.length === 0 ? null : toJsonText(verdict.coercions);
         silver.append([...verdict.values, recordId, fileId, object.key, line, contractVersion, coercions, ingestedAt]);
         silverCount += 1;
       } else {
-        if (refuseNewColumns) refuseUnknownColumn(object.key, record.line, verdict.reasons);
+        const reasons = verdict.status === 'valid' ? [circuitOpenReason(contract.table)] : verdict.reasons;
+        if (refuseNewColumns) refuseUnknownColumn(object.key, record.line, reasons);
         quarantine.append([
-          recordId, fileId, object.key, line, record.raw, record.rawEncoding, toJsonText(verdict.reasons),
-          contractVersion, 'open', null, ingestedAt, null,
+          recordId, fileId, object.key, line, record.raw, record.rawEncoding,
+          record.value === undefined ? null : JSON.stringify(record.value), record.textual === true,
+          toJsonText(reasons), contractVersion, 'open', null, ingestedAt, null,
         ]);
         quarantined += 1;
       }
@@ -83,6 +94,9 @@ export async function ingestFile(
     await quarantine.close();
 
     const profile = profiler.finish();
+    const findings = findingsFromProfile(profile, contract);
+    const step = observeBatch(control, { records, quarantined, findings }, context.controller, contract.evolution.drift_threshold);
+    await saveControl(tx, warehouse.dialect, step.next);
     await recordFileDone(tx, {
       fileId, source: context.source.uri, key: object.key, version: object.version, table: contract.table,
       size: object.size, records, silver: silverCount, quarantined, contractVersion: version.version,
@@ -90,11 +104,30 @@ export async function ingestFile(
     });
     const result: FileResult = {
       key: object.key, fileId, records, silver: silverCount, quarantined,
-      coerced: profile.coerced, malformed: profile.malformed, profile,
+      coerced: profile.coerced, malformed: profile.malformed, profile, control: step,
     };
-    await appendEvents(tx, [{ kind: 'file_processed', table: contract.table, fileId, payload: { ...result, version: object.version } }]);
+    await appendEvents(tx, [
+      { kind: 'file_processed', table: contract.table, fileId, payload: { ...result, control: undefined, version: object.version } },
+      {
+        kind: 'findings',
+        table: contract.table,
+        fileId,
+        payload: { rate: step.rate, ewma: step.next.ewma, state: step.next.state, drift: step.drift, noise: step.noise },
+      },
+      ...step.transitions.map((transition) => ({ kind: 'controller_transition' as const, table: contract.table, fileId, payload: transition })),
+    ]);
     return result;
   });
+}
+
+function circuitOpenReason(table: string): Reason {
+  return {
+    column: null,
+    kind: 'circuit_open',
+    expected: 'the table to be resumed',
+    actual: 'halted',
+    message: `Table \`${table}\` is halted (circuit open): this record is held in quarantine until a person decides; see \`agentic-etl incidents --open\`, then approve or reject.`,
+  };
 }
 
 /** `new_column: fail`: the file is refused whole (rolled back) rather than quarantined. */

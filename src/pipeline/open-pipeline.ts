@@ -5,6 +5,9 @@
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { loadContract } from '../contract/load-contract.js';
 import { registerUserContract } from '../ledger/contract-store.js';
+import { createArchitect } from '../agent/agent.js';
+import { parseControllerConfig } from '../controller/config.js';
+import { parsePolicyConfig } from '../policy/config.js';
 import { compileValidator } from '../sensor/validator.js';
 import { openSource } from '../sources/open-source.js';
 import { ensureContractTables, ensureSystemTables } from '../warehouse/ensure-tables.js';
@@ -46,6 +49,9 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
       validate: compileValidator(contract.contract),
       format: config.config.format,
       maxLineBytes: config.config.max_line_bytes,
+      controller: parseControllerConfig(config.config.controller),
+      policy: parsePolicyConfig(config.config.policy),
+      architect: createArchitect('rules'),
       close: () => warehouse.close(),
     };
   } catch (error) {

@@ -1,7 +1,10 @@
 /**
  * Everything the pipeline needs to process files, opened once per `run` or `watch`.
  */
+import type { Architect } from '../agent/actions.js';
 import type { Contract } from '../contract/types.js';
+import type { ControllerConfig } from '../controller/types.js';
+import type { PolicyConfig } from '../policy/types.js';
 import type { ContractVersion } from '../ledger/contract-store.js';
 import type { FormatSetting, ReadRecord } from '../readers/reader.js';
 import type { Verdict } from '../sensor/types.js';
@@ -11,11 +14,15 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 export interface PipelineContext {
   source: Source;
   warehouse: Warehouse;
+  /** The current contract version; the healing loop replaces it (and `validate`) when it evolves. */
   contract: ContractVersion;
   /** The validator compiled for `contract`. */
   validate: (record: ReadRecord) => Verdict;
   format: FormatSetting;
   maxLineBytes: number;
+  controller: ControllerConfig;
+  policy: PolicyConfig;
+  architect: Architect;
 }
 
 export function tableOf(context: PipelineContext): Contract['table'] {

@@ -7,6 +7,7 @@ import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
 import { appendEvents } from '../ledger/event-log.js';
 import { doneFileIds, fileIdOf } from '../ledger/file-ledger.js';
 import type { SourceObject } from '../sources/source.js';
+import { healAfterFile, planUnplannedIncidents, type HealListener } from './heal.js';
 import { ingestFile, type FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
 
@@ -20,6 +21,8 @@ export interface RunHooks {
   onFileStart?(object: SourceObject): void;
   onRecords?(object: SourceObject, recordsSoFar: number): void;
   onFileDone?(outcome: FileOutcome): void;
+  /** Each step of the healing loop: detection, plan, decisions, actions, replay, status. */
+  onHeal?: HealListener;
 }
 
 export interface RunSummary {
@@ -42,16 +45,14 @@ export async function pendingObjects(context: PipelineContext): Promise<{ pendin
 /** Processes one object and turns a per-file failure into an outcome (and a logged event). */
 export async function processObject(context: PipelineContext, object: SourceObject, hooks: RunHooks = {}): Promise<FileOutcome> {
   hooks.onFileStart?.(object);
-  let outcome: FileOutcome;
+  let result: FileResult;
   try {
-    const result = await ingestFile(context, object, (n) => hooks.onRecords?.(object, n));
-    outcome = { key: object.key, status: 'done', result };
+    result = await ingestFile(context, object, (n) => hooks.onRecords?.(object, n));
   } catch (error) {
     if (isAetlError(error) && (error.code === 'warehouse_failed' || error.code === 'warehouse_locked')) throw error;
     const wrapped = isAetlError(error)
       ? error
       : new AetlError('source_read_failed', `${object.key}: ${errorMessage(error)}`, { kind: 'transient', cause: error });
-    outcome = { key: object.key, status: 'failed', error: wrapped };
     await appendEvents(context.warehouse, [
       {
         kind: 'file_failed',
@@ -60,12 +61,20 @@ export async function processObject(context: PipelineContext, object: SourceObje
         payload: { key: object.key, version: object.version, code: wrapped.code, message: wrapped.message, hint: wrapped.hint },
       },
     ]);
+    const failed: FileOutcome = { key: object.key, status: 'failed', error: wrapped };
+    hooks.onFileDone?.(failed);
+    return failed;
   }
+  const outcome: FileOutcome = { key: object.key, status: 'done', result };
   hooks.onFileDone?.(outcome);
+  // The file is committed; healing runs in its own transactions, so a failure here is
+  // not the file's: it propagates (the incident stays open and is planned again).
+  await healAfterFile(context, result, hooks.onHeal);
   return outcome;
 }
 
 export async function runOnce(context: PipelineContext, hooks: RunHooks = {}, signal?: AbortSignal): Promise<RunSummary> {
+  await planUnplannedIncidents(context, hooks.onHeal);
   const { pending, alreadyDone } = await pendingObjects(context);
   hooks.onPlan?.(pending);
   const outcomes: FileOutcome[] = [];

@@ -12,6 +12,15 @@ import { assertBuilt, runCli, tempDir, writePipeline } from '../helpers/cli.js';
 import { withWarehouse } from '../helpers/warehouse.js';
 import { recordOutcomes, type RecordOutcome } from '../../src/ledger/outcomes.js';
 
+const FROZEN_POLICY = `policy:
+  add_column: deny
+  widen_type: deny
+  rename_column: deny
+  extend_enum: deny
+  coerce: deny
+  halt: deny
+`;
+
 describe('agentic-etl run on chaos output', () => {
   let dir: string;
   let manifest: ManifestEntry[];
@@ -20,7 +29,9 @@ describe('agentic-etl run on chaos output', () => {
   beforeAll(async () => {
     assertBuilt();
     dir = await tempDir('chaos');
-    await writePipeline(dir, CHAOS_CONTRACT_YAML);
+    // The ingestion core alone: the healing loop may watch but not change anything, so every
+    // record is judged against the contract as written (healing has its own tests).
+    await writePipeline(dir, CHAOS_CONTRACT_YAML, FROZEN_POLICY);
     const chaos = await runCli(
       ['chaos', '--out', 'landing', '--files', '6', '--records', '400', '--poison-rate', '0.12', '--seed', '11',
         '--drift', 'new_column@3', '--drift', 'int_to_float@4', '--drift', 'rename@5', '--drift', 'new_enum_value@6', '--drift', 'incompatible_type@6'],

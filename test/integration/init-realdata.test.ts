@@ -5,7 +5,8 @@
  * with what it wrote. Second: a contract inferred from 2016 alone meets the 2014 file,
  * whose renamed and re-cased columns must be quarantined as such, never merged silently.
  */
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import type { Incident } from '../../src/ledger/incidents.js';
+import { appendFile, copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -159,6 +160,8 @@ describe('agentic-etl init on the real TLC heads', () => {
   });
 });
 
+const FROZEN_POLICY = '\npolicy:\n  add_column: deny\n  widen_type: deny\n  rename_column: deny\n  extend_enum: deny\n  coerce: deny\n  halt: deny\n';
+
 describe('a contract inferred from 2016 meets the 2014 file', () => {
   let dir: string;
   let contract: ContractYaml;
@@ -170,6 +173,9 @@ describe('a contract inferred from 2016 meets the 2014 file', () => {
     const init = await cli(dir, ['init', '--from', 'landing', '--table', 'trips']);
     expect(init.code, init.stderr).toBe(0);
     contract = parse(await readFile(join(dir, 'trips.contract.yaml'), 'utf8')) as ContractYaml;
+    // The sensor's view alone: the healing loop may not change anything here (it is
+    // exercised on the same data in the next describe).
+    await appendFile(join(dir, 'agentic-etl.yaml'), FROZEN_POLICY);
     await copyFile(join(REALDATA, GREEN_2014), join(dir, 'landing', GREEN_2014));
     const run = await cli(dir, ['run', '--json']);
     expect(run.code, run.stderr).toBe(0);
@@ -223,5 +229,32 @@ describe('a contract inferred from 2016 meets the 2014 file', () => {
     const audit = await cli(dir, ['audit', '--json']);
     expect(audit.code, audit.stdout).toBe(0);
     expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 2, offending: [] });
+  });
+});
+
+describe('a contract inferred from 2016 meets the 2014 file, and the healing loop acts', () => {
+  it('adds the new columns, proposes the case renames for a person, and never merges a column silently', async () => {
+    assertBuilt();
+    const dir = await setUp('init-2016-heal', [GREEN_2016]);
+    expect((await cli(dir, ['init', '--from', 'landing', '--table', 'trips'])).code).toBe(0);
+    await copyFile(join(REALDATA, GREEN_2014), join(dir, 'landing', GREEN_2014));
+    const run = await cli(dir, ['run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const incidents = JSON.parse((await cli(dir, ['incidents', '--json'])).stdout) as Incident[];
+    expect(incidents).toHaveLength(1);
+    const [incident] = incidents;
+    const decided = new Map((incident!.decisions ?? []).map((d) => [JSON.stringify(d.planned.action), d.verdict]));
+    // RateCodeID (2014) is RatecodeID (2016) spelled another way: a rename a person approves.
+    expect(decided.get(JSON.stringify({ kind: 'rename_column', from: 'RateCodeID', to: 'RatecodeID' }))).toBe('approve');
+    // A genuinely new column is added by the agent, with its DDL on record.
+    expect(incident!.applied.some((a) => a.action.kind === 'add_column' && a.action.column === 'Pickup_longitude' && a.ddl.length === 1)).toBe(true);
+    const silverColumns = await withWarehouse(join(dir, 'warehouse.duckdb'), async (wh) =>
+      (await wh.query(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'trips'`)).map((row) => String(row.c)),
+    );
+    expect(silverColumns).toContain('Pickup_longitude');
+    expect(silverColumns.filter((c) => c.toLowerCase() === 'ratecodeid')).toEqual(['RatecodeID']);
+    expect(['awaiting_approval', 'halted']).toContain(incident!.status);
+    const audit = await cli(dir, ['audit', '--json']);
+    expect(audit.code, audit.stdout).toBe(0);
   });
 });

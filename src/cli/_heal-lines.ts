@@ -1,0 +1,27 @@
+/** One readable line per step of the healing loop, for `run`, `watch` and the demo. */
+import pc from 'picocolors';
+import { describeAction } from '../agent/actions.js';
+import type { HealEvent } from '../pipeline/heal.js';
+
+export function healLine(event: HealEvent): string {
+  switch (event.kind) {
+    case 'detected':
+      return `${pc.yellow('⚠ drift')}   ${event.incident.id} in ${event.file}: ${event.incident.findingKeys.join(', ')}`;
+    case 'attached':
+      return `${pc.dim('· drift')}   ${event.file} joins ${event.incident.id} (${event.incident.batches} batches)`;
+    case 'planned':
+      return `${pc.cyan('✎ plan')}    ${event.incident.id}: ${event.actions.map((a) => `${describeAction(a.action)} (${Math.round(a.confidence * 100)}%)`).join('; ')}`;
+    case 'decided':
+      return `${pc.cyan('⚖ policy')}  ${event.incident.id}: ${event.decisions.map((d) => `${d.planned.action.kind} → ${d.verdict}`).join(', ')}`;
+    case 'applied':
+      return `${pc.green('✓ applied')} ${event.incident.id}: ${describeAction(event.applied.action)}${event.applied.ddl.length ? ` — ${event.applied.ddl.join('; ')}` : ''} (contract v${event.applied.contractVersion})`;
+    case 'replayed':
+      return `${pc.green('↻ replay')}  ${event.incident.id}: ${event.result.promoted} record(s) promoted to silver, ${event.result.stillInvalid} still quarantined`;
+    case 'status': {
+      const color = event.status === 'healed' ? pc.green : event.status === 'halted' ? pc.red : pc.yellow;
+      return `${color(`● ${event.status}`)} ${event.incident.id}: ${event.note}`;
+    }
+    case 'controller':
+      return `${pc.dim('◇ health')}  ${event.table}: ${event.transition.from} → ${event.transition.to} (${event.transition.reason})`;
+  }
+}
