@@ -20,6 +20,7 @@ export function outcomeRow(outcome: FileOutcome): Array<string | number> {
 export default async function run(options: RunOptions, command: Command): Promise<number> {
   const { config } = command.optsWithGlobals<{ config: string }>();
   const pipeline = await openPipeline(config);
+  for (const conflict of pipeline.conflicts) note(`contract conflict (your edit wins): ${conflict}`);
   const progress = progressHooks(!options.json && process.stderr.isTTY === true);
   try {
     const summary = await runOnce(pipeline, { ...progress, onHeal: options.json ? undefined : (event) => note(healLine(event)) });

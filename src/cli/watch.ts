@@ -45,6 +45,7 @@ export default async function watch(options: { json?: boolean }, command: Comman
   // `once`: a second Ctrl+C gets Node's default behaviour and ends the process at once.
   process.once('SIGINT', onSignal('SIGINT'));
   process.once('SIGTERM', onSignal('SIGTERM'));
+  for (const conflict of pipeline.conflicts) log.warn(`contract conflict (your edit wins): ${conflict}`);
   log.info(`watching ${pipeline.source.uri} → ${pipeline.warehouse.uri} (table ${pipeline.contract.table}, contract v${pipeline.contract.version})`);
   try {
     await watchLoop(

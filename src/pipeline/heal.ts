@@ -207,8 +207,12 @@ export async function act(context: PipelineContext, incident: Incident, actions:
     status = 'healed';
     note = `healed: ${incident.applied.map((a) => describeAction(a.action)).join('; ')}; ${incident.replayed} record(s) replayed`;
   } else {
+    // Nothing to apply: the plan was quarantine / no_op, or the policy denied the changes.
     status = 'rejected';
-    note = 'the policy keeps these records in quarantine (no change allowed)';
+    const reasons = (incident.decisions ?? []).map((d) =>
+      d.verdict === 'deny' ? `${describeAction(d.planned.action)} denied (${d.reason})` : describeAction(d.planned.action),
+    );
+    note = `nothing applied: ${reasons.join('; ') || 'no action planned'}`;
   }
   transition(incident, status, note, by);
   if (status === 'healed' || status === 'rejected') await settleControl(context, incident, status, listen);

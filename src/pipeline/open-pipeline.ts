@@ -17,6 +17,8 @@ import type { PipelineContext } from './pipeline-context.js';
 
 export interface OpenPipeline extends PipelineContext {
   config: LoadedConfig;
+  /** Where the user's edit of the contract file and the agent's versions disagreed (the user's edit won). */
+  conflicts: string[];
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
       source,
       warehouse,
       contract,
+      conflicts: contract.conflicts,
       validate: compileValidator(contract.contract),
       format: config.config.format,
       maxLineBytes: config.config.max_line_bytes,

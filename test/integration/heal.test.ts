@@ -172,3 +172,35 @@ describe('healing, per drift kind', () => {
     await expectAuditOk(s);
   });
 });
+
+describe('a field that was ignored, then added by the user', () => {
+  it('is backfilled from bronze for the records that landed meanwhile', async () => {
+    assertBuilt();
+    const dir = await tempDir('backfill');
+    await writePipeline(dir, CHAOS_CONTRACT_YAML.replace('new_column: evolve', 'new_column: ignore'));
+    const cli = (...args: string[]) => runCli(args, dir);
+    expect((await cli('chaos', '--out', 'landing', '--files', '2', '--records', '300', '--poison-rate', '0', '--seed', '6', '--drift', 'new_column@1')).code).toBe(0);
+    expect((await cli('run')).code).toBe(0);
+    // The sustained new key is reported (one incident), but `ignore` plans no change.
+    const incidents = JSON.parse((await cli('incidents', '--json')).stdout) as Incident[];
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ status: 'rejected', findingKeys: ['unknown_column:session_id'] });
+    expect(incidents[0]!.plan?.actions.map((a) => a.action.kind)).toEqual(['no_op']);
+
+    // The user adds the column to the contract file: a new version, ALTER TABLE … ADD COLUMN.
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const file = join(dir, 'events.contract.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('columns:\n', 'columns:\n  session_id:      {type: string}\n'));
+    const backfill = await cli('backfill', '--column', 'session_id', '--json');
+    expect(backfill.code, backfill.stderr).toBe(0);
+    expect(JSON.parse(backfill.stdout)).toMatchObject({ examined: 600, filled: 600 });
+    const again = JSON.parse((await cli('backfill', '--column', 'session_id', '--json')).stdout) as { filled: number };
+    expect(again.filled).toBe(0);
+    const history = JSON.parse((await cli('contract', 'history', '--json')).stdout) as Array<{ author: string }>;
+    expect(history.map((v) => v.author)).toEqual(['user', 'user']);
+    const missing = await cli('backfill', '--column', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/column `nope` is not in contract v2/);
+    await expectAuditOk({ cli } as Setup);
+  });
+});
