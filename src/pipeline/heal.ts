@@ -8,7 +8,7 @@ import { describeAction, type Action, type ActionKind, type PlannedAction } from
 import { applyAction } from '../contract/apply-action.js';
 import { dismissed, halt, healed, resume } from '../controller/controller.js';
 import { findingKey } from '../controller/finding-key.js';
-import type { Transition } from '../controller/types.js';
+import type { ControlChange, TableControl, Transition } from '../controller/types.js';
 import { applyDdl } from '../actuator/apply-ddl.js';
 import { ddlForAction } from '../actuator/ddl-for-action.js';
 import { replayQuarantine, type ReplayResult } from '../actuator/replay.js';
@@ -166,32 +166,15 @@ export async function act(context: PipelineContext, incident: Incident, actions:
   const haltAction = actions.find((action): action is Extract<Action, { kind: 'halt' }> => action.kind === 'halt');
   const resuming = actions.some((action) => action.kind === 'resume');
   if (haltAction !== undefined || resuming) {
-    await warehouse.transaction(async (tx) => {
-      const control = (await loadControl(tx, warehouse.dialect, table)) ?? initialControl(table);
-      const step = haltAction !== undefined && !resuming ? halt(control, haltAction.reason) : resume(control, context.controller);
-      await saveControl(tx, warehouse.dialect, step.next);
-      await appendEvents(tx, step.transitions.map((t) => ({ kind: 'controller_transition' as const, table, payload: { incident: incident.id, ...t } })));
-      for (const t of step.transitions) listen({ kind: 'controller', table, transition: t });
-    });
+    await updateControl(context, incident, (control) =>
+      haltAction !== undefined && !resuming ? halt(control, haltAction.reason) : resume(control, context.controller), listen);
     for (const action of actions.filter((a) => a.kind === 'halt' || a.kind === 'resume')) {
       incident.applied.push({ action, ddl: [], contractVersion: context.contract.version, at: new Date().toISOString(), by });
     }
   }
 
   const wantsReplay = actions.some((action) => action.kind === 'replay') || resuming;
-  if (wantsReplay && (changed || resuming)) {
-    const result = await replayQuarantine(warehouse, {
-      table,
-      contractVersion: context.contract.version,
-      validate: context.validate,
-      silverColumns: silverTable(context.contract.contract).columns,
-      incidentId: incident.id,
-      select: reasonSelector(incident.findingKeys, resuming),
-    });
-    incident.replayed += result.promoted;
-    await appendEvents(warehouse, [{ kind: 'replay', table, payload: { incident: incident.id, ...result } }]);
-    listen({ kind: 'replayed', incident, result });
-  }
+  if (wantsReplay && (changed || resuming)) await replayIncident(context, incident, reasonSelector(incident.findingKeys, resuming), listen);
 
   const pending = pendingDecisions(incident);
   const halted = haltAction !== undefined && !resuming;
@@ -225,26 +208,8 @@ export async function act(context: PipelineContext, incident: Incident, actions:
  * records held only by the open circuit are replayed; the drifted ones stay quarantined.
  */
 export async function resumeHalted(context: PipelineContext, incident: Incident, listen: HealListener): Promise<void> {
-  const { warehouse } = context;
-  const table = tableOf(context);
-  await warehouse.transaction(async (tx) => {
-    const control = (await loadControl(tx, warehouse.dialect, table)) ?? initialControl(table);
-    const step = resume(control, context.controller);
-    await saveControl(tx, warehouse.dialect, step.next);
-    await appendEvents(tx, step.transitions.map((t) => ({ kind: 'controller_transition' as const, table, payload: { incident: incident.id, ...t } })));
-    for (const t of step.transitions) listen({ kind: 'controller', table, transition: t });
-  });
-  const result = await replayQuarantine(warehouse, {
-    table,
-    contractVersion: context.contract.version,
-    validate: context.validate,
-    silverColumns: silverTable(context.contract.contract).columns,
-    incidentId: incident.id,
-    select: (reasons) => reasons.some((reason) => reason.kind === 'circuit_open'),
-  });
-  incident.replayed += result.promoted;
-  await appendEvents(warehouse, [{ kind: 'replay', table, payload: { incident: incident.id, ...result } }]);
-  listen({ kind: 'replayed', incident, result });
+  await updateControl(context, incident, (control) => resume(control, context.controller), listen);
+  await replayIncident(context, incident, (reasons) => reasons.some((reason) => reason.kind === 'circuit_open'), listen);
 }
 
 /** After a crash between a file's commit and its healing: plan the incidents left unplanned. */
@@ -255,16 +220,41 @@ export async function planUnplannedIncidents(context: PipelineContext, listen: H
 
 /** An incident that ended (healed, or rejected without a change) takes the table out of `healing`. */
 export async function settleControl(context: PipelineContext, incident: Incident, status: 'healed' | 'rejected', listen: HealListener): Promise<void> {
+  await updateControl(
+    context,
+    incident,
+    (control) =>
+      status === 'healed'
+        ? healed(control, incident.findingKeys, context.controller)
+        : dismissed(control, `incident ${incident.id} rejected`, context.controller),
+    listen,
+  );
+}
+
+/** Changes the table's controller state in one transaction, logging each transition. */
+async function updateControl(context: PipelineContext, incident: Incident, change: (control: TableControl) => ControlChange, listen: HealListener): Promise<void> {
   const { warehouse } = context;
   const table = tableOf(context);
   await warehouse.transaction(async (tx) => {
-    const control = (await loadControl(tx, warehouse.dialect, table)) ?? initialControl(table);
-    const step =
-      status === 'healed'
-        ? healed(control, incident.findingKeys, context.controller)
-        : dismissed(control, `incident ${incident.id} rejected`, context.controller);
+    const step = change((await loadControl(tx, warehouse.dialect, table)) ?? initialControl(table));
     await saveControl(tx, warehouse.dialect, step.next);
     await appendEvents(tx, step.transitions.map((t) => ({ kind: 'controller_transition' as const, table, payload: { incident: incident.id, ...t } })));
     for (const t of step.transitions) listen({ kind: 'controller', table, transition: t });
   });
+}
+
+/** Replays the incident's quarantined records (those `select` picks) against the current contract. */
+async function replayIncident(context: PipelineContext, incident: Incident, select: (reasons: Reason[]) => boolean, listen: HealListener): Promise<void> {
+  const table = tableOf(context);
+  const result = await replayQuarantine(context.warehouse, {
+    table,
+    contractVersion: context.contract.version,
+    validate: context.validate,
+    silverColumns: silverTable(context.contract.contract).columns,
+    incidentId: incident.id,
+    select,
+  });
+  incident.replayed += result.promoted;
+  await appendEvents(context.warehouse, [{ kind: 'replay', table, payload: { incident: incident.id, ...result } }]);
+  listen({ kind: 'replayed', incident, result });
 }
