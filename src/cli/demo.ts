@@ -55,10 +55,10 @@ export default async function demo(options: { dir: string }): Promise<number> {
     ],
     intervalMs: 400,
     approveAll: true,
-    onFile: (o) =>
-      say(`${time()} ${o.status === 'done'
-        ? `${pc.bold('▸')} ${o.key}: ${o.result.records} records → ${o.result.silver} silver, ${o.result.quarantined} quarantined`
-        : pc.red(`✗ ${o.key}: ${o.error.message}`)}`),
+    onFile: (o) => {
+      if (o.status === 'done') say(`${time()} ${pc.bold('▸')} ${o.key}: ${o.result.records} records → ${o.result.silver} silver, ${o.result.quarantined} quarantined`);
+      else if (o.status === 'failed') say(`${time()} ${pc.red(`✗ ${o.key}: ${o.error.message}`)}`);
+    },
     onHeal: (event) => say(`${time()}   ${healLine(event)}`),
     onApprove: (incident) =>
       say(`${time()} ${pc.magenta('☺ a person approves')} ${incident.id}: ${[...pendingDecisions(incident).map((d) => describeAction(d.planned.action)), ...(incident.status === 'halted' ? ['resume'] : [])].join('; ')}`),

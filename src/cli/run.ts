@@ -12,9 +12,27 @@ interface RunOptions {
 }
 
 export function outcomeRow(outcome: FileOutcome): Array<string | number> {
-  if (outcome.status === 'failed') return [outcome.key, '-', '-', '-', pc.red(`failed: ${outcome.error.message}`)];
-  const r = outcome.result;
-  return [outcome.key, r.records, r.silver, r.quarantined, r.coerced > 0 ? `ok (${r.coerced} coerced)` : 'ok'];
+  switch (outcome.status) {
+    case 'failed':
+      return [outcome.key, '-', '-', '-', pc.red(`failed: ${outcome.error.message}`)];
+    case 'skipped':
+      return [outcome.key, '-', '-', '-', pc.dim(`skipped: ${outcome.reason}`)];
+    case 'done': {
+      const r = outcome.result;
+      return [outcome.key, r.records, r.silver, r.quarantined, r.coerced > 0 ? `ok (${r.coerced} coerced)` : 'ok'];
+    }
+  }
+}
+
+function outcomeJson(o: FileOutcome): Record<string, unknown> {
+  switch (o.status) {
+    case 'done':
+      return { status: o.status, ...o.result, profile: undefined, control: undefined };
+    case 'failed':
+      return { key: o.key, status: o.status, code: o.error.code, message: o.error.message, hint: o.error.hint };
+    case 'skipped':
+      return { key: o.key, status: o.status, reason: o.reason };
+  }
 }
 
 export default async function run(options: RunOptions, command: Command): Promise<number> {
@@ -31,17 +49,13 @@ export default async function run(options: RunOptions, command: Command): Promis
         table: pipeline.contract.table,
         contractVersion: pipeline.contract.version,
         alreadyDone: summary.alreadyDone,
-        files: summary.outcomes.map((o) =>
-          o.status === 'done'
-            ? { status: o.status, ...o.result, profile: undefined }
-            : { key: o.key, status: o.status, code: o.error.code, message: o.error.message, hint: o.error.hint },
-        ),
+        files: summary.outcomes.map(outcomeJson),
       });
     } else {
       if (summary.outcomes.length > 0) {
         printTable(['file', 'records', 'silver', 'quarantined', 'status'], summary.outcomes.map(outcomeRow));
       }
-      const done = summary.outcomes.length - failed.length;
+      const done = summary.outcomes.filter((o) => o.status === 'done').length;
       note(`${done} file(s) processed, ${summary.alreadyDone} already done, ${failed.length} failed (table ${pipeline.contract.table}, contract v${pipeline.contract.version})`);
       for (const f of failed) if (f.status === 'failed' && f.error.hint) note(`  ${f.key}: fix: ${f.error.hint}`);
     }

@@ -8,6 +8,10 @@ import { healLine } from './_heal-lines.js';
 import type { HealEvent } from '../pipeline/heal.js';
 
 function logOutcome(log: Logger, outcome: FileOutcome): void {
+  if (outcome.status === 'skipped') {
+    log.info(`· ${outcome.key}: ${outcome.reason}`, { file: outcome.key, event: 'file_skipped' });
+    return;
+  }
   if (outcome.status === 'failed') {
     log.error(`✗ ${outcome.key}: ${outcome.error.message}`, { file: outcome.key, event: 'file_failed', code: outcome.error.code, hint: outcome.error.hint });
     return;

@@ -28,6 +28,8 @@ export interface PipelineConfig {
   contract: string;
   /** Lines (NDJSON, CSV rows) longer than this many bytes become malformed records. Default 1 MiB. */
   max_line_bytes: number;
+  /** How long a worker's claim on a file holds before another worker may take it over (many workers). Default 30. */
+  lease_seconds: number;
   /** Reserved for the healing loop's guardrail settings; accepted, not yet interpreted. */
   policy?: Record<string, unknown>;
   /** Reserved for the controller's setpoint settings; accepted, not yet interpreted. */
@@ -47,6 +49,7 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_WAREHOUSE),
   contract: nonEmpty,
   max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
+  lease_seconds: z.number().positive().max(86_400).default(30),
   // Reserved: the healing loop's sections are accepted as free-form mappings until their
   // owners define them, so that a config written today keeps loading tomorrow.
   // A key left with nothing under it (`policy:`) reads as null: treat it as absent.

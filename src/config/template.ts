@@ -45,9 +45,22 @@ contract: ${scalar(options.contractPath)}
 # bronze and quarantine, never dropped. ${DEFAULT_MAX_LINE_BYTES} bytes = 1 MiB.
 max_line_bytes: ${DEFAULT_MAX_LINE_BYTES}
 
-# Reserved for the healing loop; accepted but not read yet.
-# policy:        # which planned actions apply automatically, wait for approval, or are denied
+# Several workers on one PostgreSQL warehouse: how long a worker's claim on a file holds
+# before another worker may take the file over (a worker renews it while it works).
+lease_seconds: 30
+
+# The healing loop, at its defaults (see README, "How healing decides"):
+# policy:        # per action kind: auto | approve | deny
+#   add_column: auto
+#   widen_type: auto
+#   rename_column: approve
+#   extend_enum: approve
 # controller:    # the quarantine-rate setpoint and how quickly drift is declared per table
+#   setpoint: 0.02
+#   alpha: 0.3
+#   band: 0.01
+#   window: 5
+#   persistence: 3
 `;
 }
 

@@ -180,3 +180,10 @@ export async function registerUserContract(warehouse: Warehouse, loaded: { contr
   await warehouse.transaction((tx) => insertVersion(tx, entry, events));
   return { ...entry, conflicts };
 }
+
+/** The newest version number of a table's contract (0 when none): a cheap check before each file. */
+export async function latestVersionNumber(warehouse: Warehouse, table: string): Promise<number> {
+  const { quoteIdent: q, placeholder: p } = warehouse.dialect;
+  const [row] = await warehouse.query(`SELECT max(${q('version')}) AS v FROM ${q(contractsTable.name)} WHERE ${q('table_name')} = ${p(1)}`, [table]);
+  return row?.v === null || row?.v === undefined ? 0 : Number(row.v);
+}

@@ -7,7 +7,7 @@
 import { AetlError } from '../util/errors.js';
 import { nowMicros } from '../util/time.js';
 import { appendEvents, toJsonText } from '../ledger/event-log.js';
-import { fileIdOf, recordFileDone, recordIdOf } from '../ledger/file-ledger.js';
+import { completeFile, recordIdOf, type Claim } from '../ledger/file-ledger.js';
 import { detectFormat, readRecords } from '../readers/open-records.js';
 import { initialControl, observeBatch } from '../controller/controller.js';
 import type { ControlStep } from '../controller/types.js';
@@ -40,11 +40,12 @@ const PROGRESS_EVERY = 4096;
 export async function ingestFile(
   context: PipelineContext,
   object: SourceObject,
+  claim: Claim,
   onProgress?: RecordProgress,
 ): Promise<FileResult> {
   const { warehouse, contract: version } = context;
   const contract = version.contract;
-  const fileId = fileIdOf(context.source.uri, object);
+  const fileId = claim.fileId;
   const { format, gzip } = detectFormat(object.key, context.format);
   const refuseNewColumns = contract.evolution.new_column === 'fail';
   const bronzeDef = bronzeTable(contract.table);
@@ -97,10 +98,8 @@ export async function ingestFile(
     const findings = findingsFromProfile(profile, contract);
     const step = observeBatch(control, { records, quarantined, findings }, context.controller, contract.evolution.drift_threshold);
     await saveControl(tx, warehouse.dialect, step.next);
-    await recordFileDone(tx, {
-      fileId, source: context.source.uri, key: object.key, version: object.version, table: contract.table,
-      size: object.size, records, silver: silverCount, quarantined, contractVersion: version.version,
-      processedAtMicros: ingestedAt,
+    await completeFile(tx, warehouse.dialect, claim, {
+      table: contract.table, records, silver: silverCount, quarantined, contractVersion: version.version, processedAtMicros: ingestedAt,
     });
     const result: FileResult = {
       key: object.key, fileId, records, silver: silverCount, quarantined,

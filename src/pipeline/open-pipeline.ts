@@ -14,6 +14,12 @@ import { ensureContractTables, ensureSystemTables } from '../warehouse/ensure-ta
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { PipelineContext } from './pipeline-context.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+function workerIdentity(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
 
 export interface OpenPipeline extends PipelineContext {
   config: LoadedConfig;
@@ -55,6 +61,8 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
       controller: parseControllerConfig(config.config.controller),
       policy: parsePolicyConfig(config.config.policy),
       architect: createArchitect('rules'),
+      worker: workerIdentity(),
+      leaseMs: config.config.lease_seconds * 1000,
       close: () => warehouse.close(),
     };
   } catch (error) {

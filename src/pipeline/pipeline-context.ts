@@ -23,6 +23,10 @@ export interface PipelineContext {
   controller: ControllerConfig;
   policy: PolicyConfig;
   architect: Architect;
+  /** This process's identity in file claims (`host:pid:random`). */
+  worker: string;
+  /** How long a claim holds before another worker may take the file over. */
+  leaseMs: number;
 }
 
 export function tableOf(context: PipelineContext): Contract['table'] {

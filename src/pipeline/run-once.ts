@@ -5,15 +5,18 @@
  */
 import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
 import { appendEvents } from '../ledger/event-log.js';
-import { doneFileIds, fileIdOf } from '../ledger/file-ledger.js';
+import { claimFile, doneFileIds, fileIdOf, renewLease } from '../ledger/file-ledger.js';
 import type { SourceObject } from '../sources/source.js';
 import { healAfterFile, planUnplannedIncidents, type HealListener } from './heal.js';
 import { ingestFile, type FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
+import { refreshContract } from './refresh-contract.js';
 
 export type FileOutcome =
   | { key: string; status: 'done'; result: FileResult }
-  | { key: string; status: 'failed'; error: AetlError };
+  | { key: string; status: 'failed'; error: AetlError }
+  /** Another worker holds the file (or just finished it): nothing to do here. */
+  | { key: string; status: 'skipped'; reason: string };
 
 export interface RunHooks {
   /** The objects about to be processed (new ones only). */
@@ -44,10 +47,26 @@ export async function pendingObjects(context: PipelineContext): Promise<{ pendin
 
 /** Processes one object and turns a per-file failure into an outcome (and a logged event). */
 export async function processObject(context: PipelineContext, object: SourceObject, hooks: RunHooks = {}): Promise<FileOutcome> {
+  await refreshContract(context);
+  const claim = await claimFile(context.warehouse, object, {
+    source: context.source.uri,
+    table: tableOf(context),
+    worker: context.worker,
+    leaseMs: context.leaseMs,
+  });
+  if (claim === undefined) {
+    const skipped: FileOutcome = { key: object.key, status: 'skipped', reason: 'done or held by another worker' };
+    hooks.onFileDone?.(skipped);
+    return skipped;
+  }
   hooks.onFileStart?.(object);
+  // With other writers around, keep the lease fresh while a long file is processed.
+  const heartbeat = context.warehouse.dialect.capabilities.concurrentWriters
+    ? setInterval(() => void renewLease(context.warehouse, claim, context.leaseMs).catch(() => undefined), Math.max(250, context.leaseMs / 3))
+    : undefined;
   let result: FileResult;
   try {
-    result = await ingestFile(context, object, (n) => hooks.onRecords?.(object, n));
+    result = await ingestFile(context, object, claim, (n) => hooks.onRecords?.(object, n));
   } catch (error) {
     if (isAetlError(error) && (error.code === 'warehouse_failed' || error.code === 'warehouse_locked')) throw error;
     const wrapped = isAetlError(error)
@@ -64,6 +83,8 @@ export async function processObject(context: PipelineContext, object: SourceObje
     const failed: FileOutcome = { key: object.key, status: 'failed', error: wrapped };
     hooks.onFileDone?.(failed);
     return failed;
+  } finally {
+    clearInterval(heartbeat);
   }
   const outcome: FileOutcome = { key: object.key, status: 'done', result };
   hooks.onFileDone?.(outcome);

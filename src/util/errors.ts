@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'warehouse_failed'
   | 'warehouse_locked'
   | 'new_column_refused'
+  /** A worker lost its claim on a file (its lease expired and another took it). */
+  | 'fenced_out'
   | 'not_found'
   | 'usage'
   | 'internal';

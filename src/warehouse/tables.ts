@@ -96,7 +96,7 @@ export function quarantineTable(table: string): TableDef {
   };
 }
 
-/** The file ledger: one row per committed (source, key, version). */
+/** The file ledger: one row per (source, key, version) claimed or done. */
 export const filesTable: TableDef = {
   name: SYSTEM_TABLES.files,
   columns: [
@@ -110,8 +110,14 @@ export const filesTable: TableDef = {
     { name: 'silver', type: INTEGER, nullable: false },
     { name: 'quarantined', type: INTEGER, nullable: false },
     { name: 'contract_version', type: INTEGER, nullable: false },
+    // `claimed` while a worker holds it, `done` once its records committed.
     { name: 'status', type: STRING, nullable: false },
     { name: 'processed_at', type: TIMESTAMP, nullable: false },
+    // Claims (many workers): who holds the file, until when, and the fencing token a worker
+    // must still hold at commit — one that stalled past its lease cannot commit.
+    { name: 'worker', type: STRING },
+    { name: 'lease_until', type: TIMESTAMP },
+    { name: 'fence', type: INTEGER, nullable: false },
   ],
   uniqueTogether: ['source', 'key', 'version'],
 };

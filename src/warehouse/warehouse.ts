@@ -35,8 +35,13 @@ export interface Capabilities {
   multiColumnAlter: boolean;
   /** Longest identifier in bytes (PostgreSQL: 63); longer names are shortened by the dialect. */
   maxIdentifierBytes: number;
-  /** Several processes may write at once (PostgreSQL yes, DuckDB no). */
+  /**
+   * Several processes may write at once (PostgreSQL yes, DuckDB no). When false, a claim
+   * left by a crashed process is taken over at once: no other writer can exist.
+   */
   concurrentWriters: boolean;
+  /** `SELECT … FOR UPDATE SKIP LOCKED` is available, for claiming work without waiting. Default false. */
+  skipLocked?: boolean;
   /**
    * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` is understood, so adding a column twice is a
    * no-op. Default false: callers check describeTable before adding.
@@ -68,6 +73,12 @@ export interface Dialect {
    * `ALTER TABLE t ALTER COLUMN c TYPE x`. Arguments are already quoted / spelled.
    */
   alterColumnType?(quotedTable: string, quotedColumn: string, typeName: string): string;
+  /**
+   * The name the engine stores for `name`, unquoted: a name over `maxIdentifierBytes` is
+   * shortened (PostgreSQL: postgres-names.ts). Compare described columns with your own
+   * names through it. Default: the name itself.
+   */
+  physicalName?(name: string): string;
 }
 
 /** Rows appended in bulk through the engine's fastest path, inside the current transaction. */
@@ -76,6 +87,13 @@ export interface BulkWriter {
   append(row: readonly TypedValue[]): void;
   /** Flushes the rows; they commit or roll back with the transaction. */
   close(): Promise<void>;
+  /**
+   * Resolves when the rows appended so far are on their way, so that appending more keeps
+   * memory bounded. Writers that stream to a server (PostgreSQL's COPY) buffer rows and send
+   * them in chunks; a caller appending many rows awaits this every few thousand. Absent
+   * when rows go straight into the engine (DuckDB's appender).
+   */
+  ready?(): Promise<void>;
 }
 
 export interface DescribedColumn {

@@ -11,6 +11,7 @@ import { DEFAULT_CONTROLLER_CONFIG } from '../../src/controller/defaults.js';
 import { DEFAULT_EVOLUTION, type ColumnSpec, type Contract, type EvolutionRules } from '../../src/contract/types.js';
 import type { ContractVersion } from '../../src/ledger/contract-store.js';
 import { ingestFile, type FileResult } from '../../src/pipeline/ingest-file.js';
+import { claimFile } from '../../src/ledger/file-ledger.js';
 import type { PipelineContext } from '../../src/pipeline/pipeline-context.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../src/readers/reader.js';
 import { compileValidator } from '../../src/sensor/validator.js';
@@ -67,12 +68,16 @@ export async function openFixture(prefix: string): Promise<Fixture> {
         controller: DEFAULT_CONTROLLER_CONFIG,
         policy: {},
         architect: createArchitect('rules'),
+        worker: 'test-worker',
+        leaseMs: 30_000,
       };
       const results: FileResult[] = [];
       for await (const object of source.list()) {
         if (done.has(object.key)) continue;
         done.add(object.key);
-        results.push(await ingestFile(context, object));
+        const claim = await claimFile(warehouse, object, { source: source.uri, table: contract.table, worker: context.worker, leaseMs: context.leaseMs });
+        if (claim === undefined) throw new Error(`could not claim ${object.key}`);
+        results.push(await ingestFile(context, object, claim));
       }
       return results;
     },

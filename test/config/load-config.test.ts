@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       warehouse: `duckdb:${path.join(dir, 'warehouse.duckdb')}`,
       contract: path.join(dir, 'contracts', 'orders.yaml'),
       max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+      lease_seconds: 30,
     });
     expect(loaded.written.source).toBe('./landing');
     expect(loaded.written.warehouse).toBe('duckdb:./warehouse.duckdb');
@@ -106,7 +107,7 @@ describe('loadConfig', () => {
   it('lists every valid key when nothing is close', async () => {
     const file = await writeConfig(`${MINIMAL}retries: 3\n`);
     const error = await failure(loadConfig(file));
-    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, policy, controller)');
+    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, lease_seconds, policy, controller)');
   });
 
   it('lists several problems at once, in line order', async () => {

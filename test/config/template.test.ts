@@ -32,6 +32,7 @@ describe('renderConfigYaml', () => {
       warehouse: 'duckdb:./warehouse.duckdb',
       contract: './contract.yaml',
       max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+      lease_seconds: 30,
     });
     expect(loaded.config.source).toBe(path.join(dir, 'landing'));
   });
