@@ -35,7 +35,7 @@ export default async function approve(id: string, _options: unknown, command: Co
     const actions: Action[] = pendingDecisions(incident).map((d) => d.planned.action);
     if (incident.status === 'halted') actions.push({ kind: 'resume' });
     actions.push({ kind: 'replay' });
-    await act(pipeline, incident, actions, 'user', (event) => say(healLine(event)));
+    await pipeline.warehouse.exclusive(`heal:${incident.table}`, () => act(pipeline, incident, actions, 'user', (event) => say(healLine(event))));
     return 0;
   } finally {
     await pipeline.close();
@@ -48,10 +48,12 @@ export async function reject(id: string, options: { reason?: string }, command: 
   try {
     const incident = await waitingIncident(pipeline, id);
     const listen = (event: Parameters<typeof healLine>[0]) => say(healLine(event));
-    if (incident.status === 'halted') await resumeHalted(pipeline, incident, listen);
-    transition(incident, 'rejected', options.reason ?? 'rejected by a person: the records stay in quarantine', 'user');
-    await settleControl(pipeline, incident, 'rejected', listen);
-    await recordIncident(pipeline, incident, [{ kind: 'incident_updated', table: incident.table, payload: { incident: incident.id, status: 'rejected', by: 'user' } }]);
+    await pipeline.warehouse.exclusive(`heal:${incident.table}`, async () => {
+      if (incident.status === 'halted') await resumeHalted(pipeline, incident, listen);
+      transition(incident, 'rejected', options.reason ?? 'rejected by a person: the records stay in quarantine', 'user');
+      await settleControl(pipeline, incident, 'rejected', listen);
+      await recordIncident(pipeline, incident, [{ kind: 'incident_updated', table: incident.table, payload: { incident: incident.id, status: 'rejected', by: 'user' } }]);
+    });
     say(healLine({ kind: 'status', incident, status: 'rejected', note: incident.history.at(-1)?.note ?? '' }));
     return 0;
   } finally {

@@ -26,6 +26,7 @@ import { silverTable } from '../warehouse/tables.js';
 import { gatherColumnStats } from './column-stats.js';
 import type { FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
+import { refreshContract } from './refresh-contract.js';
 
 /** What the loop reports as it goes, for readable lines and the scorecard's time to heal. */
 export type HealEvent =
@@ -78,12 +79,38 @@ function mergeFindings(previous: Finding[], latest: Finding[]): Finding[] {
   return [...byKey.values()];
 }
 
-/** The healing step after one committed file. */
+/**
+ * The healing step after one committed file. It holds the table's heal lock, so that two
+ * workers seeing the same drift open one incident and change the schema once: the second
+ * finds the contract already evolved and only replays its file's records against it.
+ */
 export async function healAfterFile(context: PipelineContext, result: FileResult, listen: HealListener = () => undefined): Promise<void> {
   const table = tableOf(context);
   for (const t of result.control.transitions) listen({ kind: 'controller', table, transition: t });
   const drift = result.control.drift;
   if (drift.length === 0) return;
+  await context.warehouse.exclusive(`heal:${table}`, async () => {
+    if (await refreshContract(context)) {
+      // Another worker (or a person) evolved the contract since this file was judged:
+      // replay what it quarantined against the new version before calling anything drift.
+      const keys = drift.map(findingKey);
+      const result = await replayQuarantine(context.warehouse, {
+        table,
+        contractVersion: context.contract.version,
+        validate: context.validate,
+        silverColumns: silverTable(context.contract.contract).columns,
+        incidentId: null,
+        select: reasonSelector(keys, false),
+      });
+      await appendEvents(context.warehouse, [{ kind: 'replay', table, payload: { reason: 'contract evolved by another worker', ...result } }]);
+      return;
+    }
+    await healDrift(context, result, drift, listen);
+  });
+}
+
+async function healDrift(context: PipelineContext, result: FileResult, drift: Finding[], listen: HealListener): Promise<void> {
+  const table = tableOf(context);
   const owning = await listIncidents(context.warehouse, { table });
   const owner = new Map<string, Incident>();
   for (const incident of owning.filter((i) => OWNING.includes(i.status))) for (const key of incident.findingKeys) owner.set(key, incident);

@@ -121,5 +121,11 @@ export interface Warehouse extends WarehouseSession {
    * Transactions on one Warehouse are serialized.
    */
   transaction<T>(work: (tx: WarehouseSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding the named lock across every process using this warehouse, so that
+   * two workers never heal the same table at once (PostgreSQL: an advisory lock; DuckDB:
+   * one writing process exists, so its work runs as is). `work` may use the warehouse.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -151,6 +151,8 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
     dialect: duckdbDialect,
     uri: `duckdb:${options.path}`,
     transaction,
+    // DuckDB has one writing process (the file lock), so nothing else can heal concurrently.
+    exclusive: (_name, work) => work(),
     async run(sql, params) {
       ensureUsable('run()');
       return mutex.run(() => session.run(sql, params));
