@@ -75,12 +75,24 @@ function configured(action: Action, config: PolicyConfig, contract: Contract): R
 
 /** One decision per planned action, in plan order. */
 export function decide(plan: Plan, config: PolicyConfig, contract: Contract): Decision[] {
+  // Names a plan adds are judged against each other too: `Foo` and `foo` from one batch
+  // would merge on an engine that folds case, so only the first may be added.
+  const adding = new Map<string, string>();
   return plan.actions.map((planned) => {
-    const hard = hardDenial(planned.action, contract);
+    const hard = hardDenial(planned.action, contract) ?? sameBatchCollision(planned.action, adding);
     if (hard !== undefined) return { planned, verdict: 'deny', reason: hard };
     const bound = contractDenial(planned.action, contract);
     if (bound !== undefined) return { planned, verdict: 'deny', reason: bound };
     const ruling = configured(planned.action, config, contract);
     return { planned, verdict: ruling.verdict, reason: ruling.reason };
   });
+}
+
+function sameBatchCollision(action: Plan['actions'][number]['action'], adding: Map<string, string>): string | undefined {
+  if (action.kind !== 'add_column') return undefined;
+  const folded = action.column.trim().toLowerCase();
+  const first = adding.get(folded);
+  if (first !== undefined) return `hard rule: add_column of \`${action.column}\` collides with \`${first}\`, added by the same plan (names differing only by case never merge)`;
+  adding.set(folded, action.column);
+  return undefined;
 }

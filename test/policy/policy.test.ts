@@ -185,3 +185,20 @@ describe('DEFAULT_POLICY', () => {
     expect(Object.keys(DEFAULT_POLICY).sort()).toEqual([...ACTION_KINDS].sort());
   });
 });
+
+describe('names that differ only by case, added by one plan', () => {
+  it('allows the first and denies the second, whatever the config', async () => {
+    const { decide } = await import('../../src/policy/policy.js');
+    const contract = { table: 't', primary_key: [], columns: [], evolution: { new_column: 'evolve', type_change: 'widen', coercion: 'lossless', rename: 'approve', drift_threshold: 0.05 } } as const;
+    const plan = {
+      brain: 'rules' as const,
+      actions: [
+        { action: { kind: 'add_column' as const, column: 'Foo', type: { name: 'string' as const } }, confidence: 0.9, rationale: '', evidence: {} },
+        { action: { kind: 'add_column' as const, column: 'foo', type: { name: 'string' as const } }, confidence: 0.9, rationale: '', evidence: {} },
+      ],
+    };
+    const decisions = decide(plan, { add_column: 'auto' }, structuredClone(contract) as never);
+    expect(decisions.map((d) => d.verdict)).toEqual(['auto', 'deny']);
+    expect(decisions[1]!.reason).toMatch(/collides with `Foo`/);
+  });
+});
