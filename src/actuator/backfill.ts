@@ -89,7 +89,8 @@ export async function backfillColumn(warehouse: Warehouse, options: BackfillOpti
 
   return warehouse.transaction(async (tx) => {
     const described = await tx.describeTable(table);
-    const fold = dialect.capabilities.caseSensitiveIdentifiers === false ? (s: string) => s.toLowerCase() : (s: string) => s;
+    const physical = dialect.physicalName ?? ((s: string) => s);
+    const fold = dialect.capabilities.caseSensitiveIdentifiers === false ? (s: string) => physical(s).toLowerCase() : physical;
     if (described === undefined || !described.some((c) => fold(c.name) === fold(column.name))) {
       throw new AetlError('not_found', `table ${table} has no column ${column.name} to backfill`, {
         hint: `add the column to the contract (and let agentic-etl add it to ${table}) before backfilling it`,

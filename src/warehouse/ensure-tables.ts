@@ -23,9 +23,11 @@ export async function ensureContractTables(warehouse: Warehouse, contract: Contr
       await tx.run(createTableSql(dialect, silver));
       return;
     }
-    // Names are compared as the engine compares them: DuckDB folds case, so `Amount` there
-    // is `amount` (the contract loader refuses two columns that differ only by case).
-    const fold = dialect.capabilities.caseSensitiveIdentifiers === false ? (name: string) => name.toLowerCase() : (name: string) => name;
+    // Names are compared as the engine stores them: DuckDB folds case, so `Amount` there
+    // is `amount` (the contract loader refuses two columns that differ only by case), and
+    // PostgreSQL shortens names over 63 bytes (a needless ADD COLUMN would lock the table).
+    const physical = dialect.physicalName ?? ((name: string) => name);
+    const fold = dialect.capabilities.caseSensitiveIdentifiers === false ? (name: string) => physical(name).toLowerCase() : physical;
     const present = new Set(existing.map((column) => fold(column.name)));
     for (const column of silver.columns) {
       if (!present.has(fold(column.name))) await tx.run(addColumnSql(dialect, silver.name, column));

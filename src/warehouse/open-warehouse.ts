@@ -6,7 +6,8 @@ import path from 'node:path';
 import { AetlError } from '../util/errors.js';
 import type { Warehouse } from './warehouse.js';
 
-const ACCEPTED = 'duckdb:<file> (relative to the config folder, e.g. duckdb:./warehouse.duckdb) or duckdb::memory:';
+const ACCEPTED =
+  'duckdb:<file> (relative to the config folder, e.g. duckdb:./warehouse.duckdb), duckdb::memory: or postgres://user:password@host:5432/database';
 
 /** The scheme of a warehouse URI, as a closed set. */
 type Engine = 'duckdb' | 'postgres' | 'databricks';
@@ -23,7 +24,10 @@ function redact(uri: string): string {
   return uri.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
-/** `duckdb:./warehouse.duckdb`, `duckdb::memory:`; PostgreSQL and Databricks are planned. */
+/**
+ * `duckdb:./warehouse.duckdb`, `duckdb::memory:`, `postgres://…` / `postgresql://…` (with
+ * `?lock_timeout=5s`, see postgres-warehouse.ts); Databricks is planned.
+ */
 export async function openWarehouse(uri: string, baseDir: string): Promise<Warehouse> {
   const engine = engineOf(uri.trim());
   switch (engine) {
@@ -44,14 +48,17 @@ export async function openWarehouse(uri: string, baseDir: string): Promise<Wareh
       const { duckdbWarehouse } = await import('./duckdb/duckdb-warehouse.js');
       return duckdbWarehouse({ path: file, memoryLimit: params.get('memory_limit') ?? undefined });
     }
-    case 'postgres':
+    case 'postgres': {
+      const { postgresWarehouse } = await import('./postgres/postgres-warehouse.js');
+      return postgresWarehouse({ url: uri.trim() });
+    }
     case 'databricks':
       throw new AetlError('config_invalid', `the ${engine} warehouse ${redact(uri)} is not supported yet`, {
-        hint: `use a DuckDB warehouse for now: ${ACCEPTED}`,
+        hint: `use a DuckDB or PostgreSQL warehouse for now: ${ACCEPTED}`,
       });
     case undefined:
       throw new AetlError('config_invalid', `the warehouse ${redact(uri)} is not a warehouse URI agentic-etl knows`, {
-        hint: `use ${ACCEPTED}; postgres:// and databricks:// are planned`,
+        hint: `use ${ACCEPTED}; databricks:// is planned`,
       });
   }
 }

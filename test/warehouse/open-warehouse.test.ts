@@ -30,9 +30,16 @@ describe('openWarehouse', () => {
     await w.close();
   });
 
+  it.each(['postgres://etl:secret@127.0.0.1:1/etl', 'postgresql://etl:secret@127.0.0.1:1/etl'])(
+    'opens %s as PostgreSQL, and names the server without its password when it cannot connect',
+    async (uri) => {
+      const error = await openWarehouse(uri, dir).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'warehouse_failed', message: expect.stringMatching(/could not connect to the PostgreSQL warehouse .*etl:\*\*\*@127\.0\.0\.1:1\/etl/) });
+      expect((error as Error).message).not.toContain('secret');
+    },
+  );
+
   it.each([
-    ['postgres://etl:secret@db:5432/etl', /postgres warehouse postgres:\/\/etl:\*\*\*@db:5432\/etl is not supported yet/],
-    ['postgresql://db/etl', /not supported yet/],
     ['databricks://workspace.cloud.databricks.com', /databricks warehouse .* not supported yet/],
   ])('refuses %s as not supported yet, without showing a password', async (uri, message) => {
     const error = await openWarehouse(uri, dir).catch((e: unknown) => e);
