@@ -177,7 +177,12 @@ export async function act(context: PipelineContext, incident: Incident, actions:
         next = applyAction(next, action).contract;
         applied.push({ action, ddl, contractVersion: base.version, at: new Date().toISOString(), by });
       }
-      const created = await recordAgentVersion(tx, warehouse.dialect, base, next, by as ContractAuthor, `incident ${incident.id}`);
+      // A version's author is who proposed the change: the agent's brain, also when a person
+      // approved it (that is in the note and the incident). `user` versions are edits of the
+      // contract file, which is what re-registering the file compares against.
+      const author: ContractAuthor = by.startsWith('agent:') ? (by as ContractAuthor) : `agent:${incident.plan?.brain ?? 'rules'}`;
+      const note = by === author ? `incident ${incident.id}` : `incident ${incident.id}, approved by ${by}`;
+      const created = await recordAgentVersion(tx, warehouse.dialect, base, next, author, note);
       for (const entry of applied) entry.contractVersion = created.version;
       incident.applied.push(...applied);
       await saveIncident(tx, warehouse.dialect, incident);
