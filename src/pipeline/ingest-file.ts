@@ -69,6 +69,12 @@ export async function ingestFile(
 
     for await (const record of readRecords(input, { file: object.key, maxLineBytes: context.maxLineBytes, format, gzip })) {
       const recordId = recordIdOf(fileId, record.line);
+      // Raw text with a NUL character is kept as base64, like bytes that are not UTF-8:
+      // PostgreSQL text cannot hold U+0000, and bronze must take every record.
+      if (record.rawEncoding === 'utf8' && record.raw.includes('\u0000')) {
+        record.raw = Buffer.from(record.raw, 'utf8').toString('base64');
+        record.rawEncoding = 'base64';
+      }
       const line = BigInt(record.line);
       bronze.append([recordId, fileId, object.key, line, BigInt(record.offset), record.raw, record.rawEncoding, ingestedAt]);
       const verdict = context.validate(record);
@@ -88,7 +94,13 @@ export async function ingestFile(
         quarantined += 1;
       }
       records += 1;
-      if (onProgress !== undefined && records % PROGRESS_EVERY === 0) onProgress(records);
+      if (records % PROGRESS_EVERY === 0) {
+        // Writers that stream to a server (PostgreSQL's COPY) hold rows until sent: bounded here.
+        await bronze.ready?.();
+        await silver.ready?.();
+        await quarantine.ready?.();
+        onProgress?.(records);
+      }
     }
     await bronze.close();
     await silver.close();

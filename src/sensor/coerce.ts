@@ -49,6 +49,8 @@ const DOUBLE_SAFE_DIGITS = 15;
 const INEXACT_DOUBLE: CoerceFailure = { ok: false, why: 'a double cannot hold this numeral exactly' };
 const BEYOND_DOUBLE: CoerceFailure = { ok: false, why: 'it is outside the range of a double' };
 const INVALID_JSON: CoerceFailure = { ok: false, why: 'it is not valid JSON text' };
+// PostgreSQL text cannot hold U+0000, and a value that loads on one engine only is no value.
+const HAS_NUL: CoerceFailure = { ok: false, why: 'it contains a NUL character (U+0000), which warehouse text columns cannot hold' };
 
 const NULL_VALUE: CoerceSuccess = { ok: true, value: null, coerced: false };
 const TRUE_VALUE: CoerceSuccess = { ok: true, value: true, coerced: false };
@@ -186,7 +188,7 @@ function stringCoercer(lossless: boolean): Coercer {
   return (raw) => {
     switch (typeof raw) {
       case 'string':
-        return typed(raw);
+        return raw.includes('\u0000') ? HAS_NUL : typed(raw);
       case 'number':
       case 'boolean':
       case 'bigint':

@@ -271,3 +271,11 @@ describe('coerce: properties', () => {
     );
   });
 });
+
+describe('NUL characters', () => {
+  it('are refused in string values, with the reason, since no warehouse text column holds them', async () => {
+    const { coerce } = await import('../../src/sensor/coerce.js');
+    expect(coerce('a\u0000b', { name: 'string' })).toMatchObject({ ok: false, why: expect.stringMatching(/NUL/) });
+    expect(coerce('ab', { name: 'string' })).toMatchObject({ ok: true, value: 'ab' });
+  });
+});
