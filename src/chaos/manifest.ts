@@ -1,11 +1,13 @@
 /**
  * The ground-truth manifest: one entry per generated line, written to
- * `<out>/.chaos/manifest.ndjson` (a hidden folder, so sources never ingest it).
+ * `<out>/.chaos/manifest.ndjson` (a hidden folder, so sources never ingest it) — for an
+ * `s3://bucket/prefix` output, the object `<prefix>.chaos/manifest.ndjson`.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ReasonKind } from '../sensor/types.js';
+import type { S3ConnectionOptions } from '../sources/s3-client.js';
 import { AetlError, errorMessage } from '../util/errors.js';
 import type { ChaosLabel, Expectation } from './labels.js';
 
@@ -39,11 +41,15 @@ export function summaryPath(out: string): string {
   return join(chaosDir(out), 'summary.json');
 }
 
-/** Reads the manifest a chaos run wrote into `out`, in file and line order. */
-export async function readManifest(out: string): Promise<ManifestEntry[]> {
-  const path = manifestPath(out);
+/** Reads the manifest a chaos run wrote into `out` (a folder or s3://bucket/prefix), in file and line order. */
+export async function readManifest(out: string, s3: S3ConnectionOptions = {}): Promise<ManifestEntry[]> {
+  const remote = /^s3:\/\//i.test(out.trim());
+  const path = remote ? `${out.trim().replace(/\/?$/, '/')}.chaos/manifest.ndjson` : manifestPath(out);
   const entries: ManifestEntry[] = [];
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  // Loaded only for S3, like the SDK behind it.
+  const lines = remote
+    ? (await import('./output-s3.js')).s3ManifestLines(out, s3)
+    : createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let number = 0;
   try {
     for await (const line of lines) {
@@ -52,6 +58,7 @@ export async function readManifest(out: string): Promise<ManifestEntry[]> {
       entries.push(JSON.parse(line) as ManifestEntry);
     }
   } catch (error) {
+    if (error instanceof AetlError) throw error;
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new AetlError(missing ? 'not_found' : 'source_read_failed', missing
       ? `No chaos manifest at ${path}.`

@@ -1,20 +1,24 @@
 /**
- * Puts a chaos stream on disk: one NDJSON file at a time, each written under a hidden temp
- * name and renamed into place so a watcher never sees half a file; the manifest lines of a
- * file are written before the file appears. Optionally paced (`intervalMs`) for demos that
- * heal while data lands.
+ * Puts a chaos stream in a landing zone — a folder or `s3://bucket/prefix` (see output.ts):
+ * one NDJSON file at a time, each appearing whole so a watcher never sees half a file; the
+ * manifest lines of a file are written before the file appears. Optionally paced
+ * (`intervalMs`) for demos that heal while data lands.
  */
-import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AetlError, errorMessage } from '../util/errors.js';
+import type { S3ConnectionOptions } from '../sources/s3-client.js';
+import { AetlError } from '../util/errors.js';
 import { chaosFileName, chaosLines, resolveChaosOptions, type ChaosLine, type ChaosOptions, type ResolvedChaosOptions } from './generate.js';
 import { isDriftKind, type Expectation } from './labels.js';
-import { chaosDir, manifestPath, summaryPath, type ManifestEntry } from './manifest.js';
+import type { ManifestEntry } from './manifest.js';
+import { chaosWriteFailed } from './output-local.js';
+import { chaosOutput, isS3Location, type ChaosOutput } from './output.js';
 
 export interface WriteChaosOptions {
-  /** The landing folder; created when missing. */
+  /** The landing folder (created when missing), or `s3://bucket/prefix`. */
   out: string;
+  /** How to reach S3 when `out` is s3://… Default: the AWS SDK's environment (AWS_ENDPOINT_URL_S3, AWS_REGION). */
+  s3?: S3ConnectionOptions;
   /** Pause between two files, in milliseconds. Default 0. */
   intervalMs?: number;
   /** Stops between files (also during the pause); the summary then says `complete: false`. */
@@ -55,22 +59,6 @@ const CHAOS_NUMBER = /^\d{5,}\.ndjson$/;
 /** Flush the line buffer to disk at about this many characters. */
 const CHUNK_CHARS = 1 << 20;
 
-async function prepareOut(out: string, prefix: string, overwrite: boolean): Promise<void> {
-  await mkdir(out, { recursive: true });
-  // Only names this generator writes: other files in the folder are never touched.
-  const ours = (name: string): boolean => name.startsWith(prefix) && CHAOS_NUMBER.test(name.slice(prefix.length));
-  const earlier = (await readdir(out)).filter(
-    (name) => name === '.chaos' || ours(name) || (name.startsWith('.') && name.endsWith('.tmp') && ours(name.slice(1, -4))),
-  );
-  if (earlier.length === 0) return;
-  if (!overwrite) {
-    throw new AetlError('usage', `The chaos output folder ${out} already holds ${earlier.length} entries of an earlier run (e.g. ${earlier[0]}).`, {
-      hint: 'Choose an empty folder, or allow overwriting to replace them.',
-    });
-  }
-  await Promise.all(earlier.map((name) => rm(join(out, name), { recursive: true, force: true })));
-}
-
 /** Waits `ms`; false when the signal aborted first. */
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return false;
@@ -87,8 +75,8 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
 export async function writeChaos(options: ChaosOptions & WriteChaosOptions): Promise<ChaosSummary> {
   const resolved = resolveChaosOptions(options);
   const { out, intervalMs = 0, signal } = options;
-  await prepareOut(out, resolved.filePrefix, options.overwrite ?? false);
-  await mkdir(chaosDir(out), { recursive: true });
+  const prefix = resolved.filePrefix;
+  const output = await chaosOutput(out, options.s3);
 
   const summary: ChaosSummary = {
     options: resolved,
@@ -98,22 +86,23 @@ export async function writeChaos(options: ChaosOptions & WriteChaosOptions): Pro
     byLabel: {},
     byExpect: { silver: 0, coerced: 0, quarantine: 0 },
   };
-  const manifest = await open(manifestPath(out), 'w');
   const lines = chaosLines(resolved);
   try {
+    // Only names this generator writes: other objects in the landing zone are never touched.
+    await output.prepare((name) => name.startsWith(prefix) && CHAOS_NUMBER.test(name.slice(prefix.length)), options.overwrite ?? false);
     for (let index = 1; index <= resolved.files; index++) {
       if (index > 1 && !(await pause(intervalMs, signal))) break;
       if (signal?.aborted) break;
-      const file = await writeOneFile(out, chaosFileName(resolved.filePrefix, index), resolved.records, lines, manifest, summary);
+      const file = await writeOneFile(output, chaosFileName(prefix, index), resolved.records, lines, summary);
       summary.files.push(file);
       summary.totals.files += 1;
       options.onFile?.(file);
     }
     summary.complete = summary.totals.files === resolved.files;
+    await output.finish(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {
-    await manifest.close();
+    await output.close();
   }
-  await writeAtomically(summaryPath(out), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }
 
@@ -139,18 +128,10 @@ function count(summary: ChaosSummary, file: ChaosFileSummary, entry: ManifestEnt
   if (!poisoned && !drifted) summary.totals.clean += 1;
 }
 
-async function writeOneFile(
-  out: string,
-  name: string,
-  records: number,
-  lines: Iterator<ChaosLine>,
-  manifest: FileHandle,
-  summary: ChaosSummary,
-): Promise<ChaosFileSummary> {
+async function writeOneFile(output: ChaosOutput, name: string, records: number, lines: Iterator<ChaosLine>, summary: ChaosSummary): Promise<ChaosFileSummary> {
   const index = summary.files.length + 1;
   const file: ChaosFileSummary = { file: name, index, records: 0, poisoned: 0, drifted: 0, truncated: false };
-  const temp = join(out, `.${name}.tmp`);
-  const handle = await open(temp, 'w');
+  const handle = await output.openFile(name);
   let data = '';
   let entries = '';
   try {
@@ -162,42 +143,21 @@ async function writeOneFile(
       entries += `${JSON.stringify(entry)}\n`;
       file.records += 1;
       count(summary, file, entry);
-      // writeFile on a handle writes all of it at the current position (write() may write less).
       if (data.length >= CHUNK_CHARS) {
-        await handle.writeFile(data);
+        await handle.write(data);
         data = '';
       }
       if (entries.length >= CHUNK_CHARS) {
-        await manifest.writeFile(entries);
+        await output.appendManifest(entries);
         entries = '';
       }
     }
-    await handle.writeFile(data);
-    await manifest.writeFile(entries);
+    await handle.write(data);
+    await output.appendManifest(entries);
+    await handle.commit();
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw wrapWriteError(error, join(out, name));
+    await handle.abort().catch(() => undefined);
+    throw chaosWriteFailed(isS3Location(output.location) ? `${output.location.replace(/\/?$/, '/')}${name}` : join(output.location, name), error);
   }
-  await handle.close();
-  await rename(temp, join(out, name));
   return file;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, path);
-  } catch (error) {
-    throw wrapWriteError(error, path);
-  }
-}
-
-function wrapWriteError(error: unknown, path: string): unknown {
-  if (error instanceof AetlError) return error;
-  return new AetlError('internal', `Could not write chaos file ${path}: ${errorMessage(error)}`, {
-    hint: 'Check that the output folder is writable and the disk has space.',
-    cause: error,
-  });
 }

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CHAOS_CONTRACT_YAML } from '../chaos/contract.js';
 import { parseDriftSpec } from '../chaos/drift.js';
+import { isS3Location } from '../chaos/output.js';
 import { writeChaos } from '../chaos/write.js';
 import { AetlError } from '../util/errors.js';
 import { note, printJson, printTable } from './_output.js';
@@ -31,7 +32,8 @@ export default async function chaos(options: ChaosCliOptions): Promise<number> {
   if (!(poisonRate >= 0 && poisonRate <= 1)) {
     throw new AetlError('usage', `--poison-rate ${options.poisonRate} is not a share between 0 and 1`, { hint: 'e.g. --poison-rate 0.02' });
   }
-  const out = resolve(options.out);
+  // s3://bucket/prefix is written through the AWS SDK's environment (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials).
+  const out = isS3Location(options.out) ? options.out.trim() : resolve(options.out);
   const summary = await writeChaos({
     out,
     files: wholeNumber('--files', options.files, 1),
@@ -52,6 +54,6 @@ export default async function chaos(options: ChaosCliOptions): Promise<number> {
     ['label', 'records'],
     Object.entries(summary.byLabel).sort(([a], [b]) => a.localeCompare(b)).map(([label, n]) => [label, n]),
   );
-  note(`${summary.totals.records} records in ${summary.totals.files} file(s) → ${out} (${summary.totals.clean} clean, ${summary.totals.poisoned} poisoned, ${summary.totals.drifted} drifted); ground truth in ${out}/.chaos/manifest.ndjson`);
+  note(`${summary.totals.records} records in ${summary.totals.files} file(s) → ${out} (${summary.totals.clean} clean, ${summary.totals.poisoned} poisoned, ${summary.totals.drifted} drifted); ground truth in ${out.replace(/\/?$/, '/')}.chaos/manifest.ndjson`);
   return 0;
 }

@@ -25,7 +25,7 @@ export function renderScorecard(card: Scorecard): void {
 
 export default async function scorecard(options: { chaos: string; table?: string; json?: boolean }, command: Command): Promise<number> {
   const { config } = command.optsWithGlobals<{ config: string }>();
-  const manifest = await readManifest(resolve(options.chaos));
+  const manifest = await readManifest(options.chaos.startsWith('s3://') ? options.chaos : resolve(options.chaos));
   const { warehouse } = await openConfiguredWarehouse(config);
   try {
     const table = await resolveTable(warehouse, options.table);

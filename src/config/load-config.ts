@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AetlError } from '../util/errors.js';
+import { S3_SETTINGS_KEYS } from './s3-schema.js';
 import { CONFIG_KEYS, configSchema, DEFAULT_CONFIG_FILE, type PipelineConfig } from './schema.js';
 import { parseYamlSource, problemsError, zodProblems, type YamlFailure } from './yaml-errors.js';
 
@@ -48,12 +49,13 @@ export function parseConfig(text: string, fileName: string, baseDir: string): Om
   const { source, value } = parseYamlSource(text, fileName, FAILURE);
   const result = configSchema.safeParse(value ?? {}, { reportInput: true });
   if (!result.success) {
-    throw problemsError(source, zodProblems(result.error.issues, () => CONFIG_KEYS), FAILURE);
+    throw problemsError(source, zodProblems(result.error.issues, (at) => (at[0] === 's3' ? S3_SETTINGS_KEYS : CONFIG_KEYS)), FAILURE);
   }
   // `policy:` with nothing under it parses to an explicit undefined: leave the key out instead.
   const written: PipelineConfig = { ...result.data };
   if (written.policy === undefined) delete written.policy;
   if (written.controller === undefined) delete written.controller;
+  if (written.s3 === undefined) delete written.s3;
   const config: PipelineConfig = {
     ...written,
     source: resolvePath(baseDir, written.source),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
+import { s3Section, type S3Settings } from './s3-schema.js';
 import { showValue } from './yaml-errors.js';
 
 export const FORMAT_SETTINGS = ['auto', 'ndjson', 'json', 'csv'] as const satisfies readonly FormatSetting[];
@@ -30,6 +31,8 @@ export interface PipelineConfig {
   max_line_bytes: number;
   /** How long a worker's claim on a file holds before another worker may take it over (many workers). Default 30. */
   lease_seconds: number;
+  /** How to reach the bucket of an `s3://` source (endpoint, region, path style, polling); ignored for a folder. */
+  s3?: S3Settings;
   /** Reserved for the healing loop's guardrail settings; accepted, not yet interpreted. */
   policy?: Record<string, unknown>;
   /** Reserved for the controller's setpoint settings; accepted, not yet interpreted. */
@@ -49,6 +52,7 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_WAREHOUSE),
   contract: nonEmpty,
   max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
+  s3: s3Section,
   lease_seconds: z.number().positive().max(86_400).default(30),
   // Reserved: the healing loop's sections are accepted as free-form mappings until their
   // owners define them, so that a config written today keeps loading tomorrow.

@@ -49,6 +49,16 @@ max_line_bytes: ${DEFAULT_MAX_LINE_BYTES}
 # before another worker may take the file over (a worker renews it while it works).
 lease_seconds: 30
 
+# For an s3:// source: how to reach the bucket. Credentials never go here: the AWS SDK finds
+# them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, an instance or task role).
+# s3:
+#   endpoint: http://127.0.0.1:9000   # an S3-compatible store (MinIO, R2, Ceph); default: AWS
+#   region: us-east-1
+#   force_path_style: true            # default: true with an endpoint, false on AWS
+#   poll_interval_ms: 5000            # watch: how often to look for new keys
+#   relist_interval_ms: 60000         # watch: how often to list everything (overwrites, late keys)
+#   verify_md5: true                  # check each read against an MD5 ETag
+
 # The healing loop, at its defaults (see README, "How healing decides"):
 # policy:        # per action kind: auto | approve | deny
 #   add_column: auto

@@ -46,7 +46,7 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
   try {
     const { contractPath } = config;
     const loaded = await loadContract(contractPath);
-    const source = openSource(config.written.source, config.baseDir);
+    const source = openSource(config.written.source, config.baseDir, { s3: config.config.s3 });
     const contract = await registerUserContract(warehouse, loaded);
     await ensureContractTables(warehouse, contract.contract);
     return {

@@ -107,7 +107,7 @@ describe('loadConfig', () => {
   it('lists every valid key when nothing is close', async () => {
     const file = await writeConfig(`${MINIMAL}retries: 3\n`);
     const error = await failure(loadConfig(file));
-    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, lease_seconds, policy, controller)');
+    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, s3, lease_seconds, policy, controller)');
   });
 
   it('lists several problems at once, in line order', async () => {

@@ -197,8 +197,8 @@ describe('openSource', () => {
     }
   });
 
-  it('refuses s3:// for now and unknown schemes always, as config errors with a hint', () => {
-    for (const uri of ['s3://bucket/prefix', 'S3://bucket', 'ftp://host/x', '  ']) {
+  it('refuses unknown schemes and an empty source, as config errors with a hint (s3:// is in s3.test.ts)', () => {
+    for (const uri of ['gs://bucket/prefix', 'ftp://host/x', '  ']) {
       let caught: unknown;
       try {
         openSource(uri, '/tmp');
