@@ -18,6 +18,7 @@ const KEY_HELP: Record<keyof ControllerConfig, string> = {
   band: 'a share of at least 0, e.g. 0.01',
   window: 'a whole number of batches, at least controller.persistence, e.g. 5',
   persistence: 'a whole number of batches, at least 2 and at most controller.window, e.g. 3',
+  min_evidence: 'a whole number of records, at least 1, e.g. 10',
 };
 
 const D = DEFAULT_CONTROLLER_CONFIG;
@@ -29,6 +30,7 @@ export const controllerConfigSchema = z
     band: z.number().min(0).max(1).default(D.band),
     window: z.number().int().min(1).default(D.window),
     persistence: z.number().int().min(2).default(D.persistence),
+    min_evidence: z.number().int().min(1).default(D.min_evidence),
   })
   .superRefine((config, ctx) => {
     // Persistence is judged over the remembered batches, which are the last `window`.

@@ -7,4 +7,5 @@ export const DEFAULT_CONTROLLER_CONFIG: Readonly<ControllerConfig> = Object.free
   band: 0.01,
   window: 5,
   persistence: 3,
+  min_evidence: 10,
 });

@@ -61,7 +61,7 @@ export function judgeFindings(
     const windowShare = windowRecords === 0 ? 0 : windowCount / windowRecords;
     const batchShare = newest === undefined ? 0 : shareIn(newest, key);
     let rule: DriftRule | undefined;
-    if (!canDrift(finding)) rule = undefined;
+    if (!canDrift(finding) || windowCount < config.min_evidence) rule = undefined;
     else if (windowShare > driftThreshold) rule = 'window';
     else if (batchShare > driftThreshold) rule = 'batch';
     else if (persists(recent, key, config, driftThreshold)) rule = 'persistence';

@@ -18,6 +18,11 @@ export interface ControllerConfig {
   window: number;
   /** A finding present in this many consecutive batches, each above half the drift threshold, is drift. Default 3. */
   persistence: number;
+  /**
+   * Records a finding must show within the window before it can be drift, whatever its
+   * share: in files of a few records one poison pill is a large share. Default 10.
+   */
+  min_evidence: number;
 }
 
 /** One batch as the controller remembers it. */

@@ -70,11 +70,11 @@ export async function claimFile(
   const fileId = fileIdOf(identity.source, object);
   const now = Date.now();
   return warehouse.transaction(async (tx) => {
-    // The row exists once; concurrent first claims race on the unique file_id, harmlessly.
+    // The row exists once; concurrent first claims race on its unique keys, harmlessly.
     await tx.run(
       `INSERT INTO ${q(filesTable.name)} (${['file_id', 'source', 'key', 'version', 'table_name', 'size', 'records', 'silver', 'quarantined', 'contract_version', 'status', 'processed_at', 'fence'].map(q).join(', ')})
        VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')}, 0, 0, 0, 0, 'claimed', ${dialect.parameterAs?.(7, { name: 'timestamp' }) ?? p(7)}, 0)
-       ON CONFLICT (${q('file_id')}) DO NOTHING`,
+       ON CONFLICT DO NOTHING`,
       [fileId, identity.source, object.key, object.version, identity.table, BigInt(object.size), micros(now)],
     );
     const lock = dialect.capabilities.skipLocked === true ? ' FOR UPDATE SKIP LOCKED' : '';

@@ -246,8 +246,14 @@ export async function resumeHalted(context: PipelineContext, incident: Incident,
 
 /** After a crash between a file's commit and its healing: plan the incidents left unplanned. */
 export async function planUnplannedIncidents(context: PipelineContext, listen: HealListener = () => undefined): Promise<void> {
-  const open = await listIncidents(context.warehouse, { table: tableOf(context), active: true });
-  for (const incident of open.filter((i) => i.status === 'open' && i.plan === undefined)) await planAndAct(context, incident, listen);
+  const table = tableOf(context);
+  const unplanned = async () => (await listIncidents(context.warehouse, { table, active: true })).filter((i) => i.status === 'open' && i.plan === undefined);
+  if ((await unplanned()).length === 0) return;
+  // Under the heal lock, and listed again there: another worker may be planning them now.
+  await context.warehouse.exclusive(`heal:${table}`, async () => {
+    await refreshContract(context);
+    for (const incident of await unplanned()) await planAndAct(context, incident, listen);
+  });
 }
 
 /** An incident that ended (healed, or rejected without a change) takes the table out of `healing`. */

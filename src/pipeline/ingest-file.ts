@@ -108,7 +108,9 @@ export async function ingestFile(
 
     const profile = profiler.finish();
     const findings = findingsFromProfile(profile, contract);
-    const step = observeBatch(control, { records, quarantined, findings }, context.controller, contract.evolution.drift_threshold);
+    // Re-read, locked, at the end: other workers' files may have moved the state meanwhile.
+    const latest = (await loadControl(tx, warehouse.dialect, contract.table, { forUpdate: true })) ?? control;
+    const step = observeBatch(latest, { records, quarantined, findings }, context.controller, contract.evolution.drift_threshold);
     await saveControl(tx, warehouse.dialect, step.next);
     await completeFile(tx, warehouse.dialect, claim, {
       table: contract.table, records, silver: silverCount, quarantined, contractVersion: version.version, processedAtMicros: ingestedAt,

@@ -33,7 +33,9 @@ export async function openConfiguredWarehouse(configPath?: string): Promise<{ co
   const config = await loadConfig(configPath);
   const warehouse = await openWarehouse(config.config.warehouse, config.baseDir);
   try {
-    await ensureSystemTables(warehouse);
+    // Several workers may start at once: creating tables concurrently races inside the
+    // engine's catalog (PostgreSQL), so the bootstrap runs under a warehouse-wide lock.
+    await warehouse.exclusive('bootstrap', () => ensureSystemTables(warehouse));
   } catch (error) {
     await warehouse.close();
     throw error;
@@ -47,8 +49,11 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
     const { contractPath } = config;
     const loaded = await loadContract(contractPath);
     const source = openSource(config.written.source, config.baseDir, { s3: config.config.s3 });
-    const contract = await registerUserContract(warehouse, loaded);
-    await ensureContractTables(warehouse, contract.contract);
+    const contract = await warehouse.exclusive('bootstrap', async () => {
+      const registered = await registerUserContract(warehouse, loaded);
+      await ensureContractTables(warehouse, registered.contract);
+      return registered;
+    });
     return {
       config,
       source,

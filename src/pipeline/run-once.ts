@@ -69,6 +69,12 @@ export async function processObject(context: PipelineContext, object: SourceObje
     result = await ingestFile(context, object, claim, (n) => hooks.onRecords?.(object, n));
   } catch (error) {
     if (isAetlError(error) && (error.code === 'warehouse_failed' || error.code === 'warehouse_locked')) throw error;
+    if (isAetlError(error) && error.code === 'fenced_out') {
+      // Not a failure: this worker stalled past its lease and another one took the file.
+      const skipped: FileOutcome = { key: object.key, status: 'skipped', reason: error.message };
+      hooks.onFileDone?.(skipped);
+      return skipped;
+    }
     const wrapped = isAetlError(error)
       ? error
       : new AetlError('source_read_failed', `${object.key}: ${errorMessage(error)}`, { kind: 'transient', cause: error });

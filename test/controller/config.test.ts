@@ -14,7 +14,7 @@ function failure(value: unknown): AetlError {
 
 describe('parseControllerConfig', () => {
   it('gives the defaults for an absent or empty section', () => {
-    const expected = { setpoint: 0.02, alpha: 0.3, band: 0.01, window: 5, persistence: 3 };
+    const expected = { setpoint: 0.02, alpha: 0.3, band: 0.01, window: 5, persistence: 3, min_evidence: 10 };
     expect(DEFAULT_CONTROLLER_CONFIG).toEqual(expected);
     expect(parseControllerConfig(undefined)).toEqual(expected);
     expect(parseControllerConfig(null)).toEqual(expected);
@@ -22,7 +22,7 @@ describe('parseControllerConfig', () => {
   });
 
   it('keeps given keys and fills the others', () => {
-    expect(parseControllerConfig({ setpoint: 0, alpha: 1, window: 10 })).toEqual({ setpoint: 0, alpha: 1, band: 0.01, window: 10, persistence: 3 });
+    expect(parseControllerConfig({ setpoint: 0, alpha: 1, window: 10 })).toEqual({ setpoint: 0, alpha: 1, band: 0.01, window: 10, persistence: 3, min_evidence: 10 });
   });
 
   it('names the key, the range and the fix for a value out of range', () => {

@@ -17,6 +17,7 @@ const configArb: fc.Arbitrary<ControllerConfig> = fc
     band: fc.double({ min: 0, max: 0.2, noNaN: true }),
     window: fc.integer({ min: 2, max: 12 }),
     persistence: fc.integer({ min: 2, max: 12 }),
+    min_evidence: fc.integer({ min: 1, max: 20 }),
   })
   .filter((config) => config.persistence <= config.window);
 
@@ -111,7 +112,7 @@ describe('controller properties', () => {
     );
   });
 
-  it('(b) a deviation in ≥ 20% of a batch is drift in that batch, whatever came before', () => {
+  it('(b) a deviation in ≥ 20% of a batch, with at least min_evidence records, is drift in that batch, whatever came before', () => {
     fc.assert(
       fc.property(
         configArb,
@@ -121,6 +122,7 @@ describe('controller properties', () => {
         (config, history, records, share) => {
           const control = history.reduce((c, op) => apply(c, op, config), initialControl('events'));
           const count = Math.max(1, Math.min(records, Math.ceil(share * records)));
+          fc.pre(count >= config.min_evidence);
           const finding = unknownColumn('session_id', count, records);
           const step = observeBatch(control, batchOf(records, [finding]), config, THRESHOLD);
           expect(step.drift).toEqual([finding]);
