@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHAOS_CONTRACT_YAML } from '../../src/chaos/contract.js';
 import { readManifest } from '../../src/chaos/manifest.js';
 import { writeChaos } from '../../src/chaos/write.js';
