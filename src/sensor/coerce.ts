@@ -1,5 +1,5 @@
 /**
- * Typing one raw value for its contract column (TYPED_VALUE_CONVENTION in types.ts).
+ * Typing one raw value for its contract column (the TypedValue convention in types.ts).
  * Coercion — changing a value's representation, like the string "42" into the integer
  * 42 — is only ever lossless: a coerced value converts back to exactly what was sent.
  * CSV text is typed by parsing, which is not coercion and is allowed even when

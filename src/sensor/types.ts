@@ -4,7 +4,7 @@
  */
 import type { TypeName } from '../contract/types.js';
 
-/** A value as the warehouse receives it, typed by its contract column (see TYPED_VALUE_CONVENTION). */
+/** A value as the warehouse receives it, typed by its contract column (see the convention below). */
 export type TypedValue = string | number | bigint | boolean | null;
 
 /**
@@ -16,7 +16,18 @@ export type TypedValue = string | number | bigint | boolean | null;
  * - timestamp: bigint microseconds since the Unix epoch, UTC (naive timestamps are read as UTC)
  * - missing / null: null
  */
-export const TYPED_VALUE_CONVENTION = 'see comment';
+
+/** The JS type each contract type's TypedValue has: the convention above, as data for drivers. */
+export const TYPED_VALUE_JS_TYPE: Readonly<Record<TypeName, 'string' | 'bigint' | 'number' | 'boolean'>> = {
+  string: 'string',
+  json: 'string',
+  decimal: 'string',
+  date: 'string',
+  integer: 'bigint',
+  timestamp: 'bigint',
+  double: 'number',
+  boolean: 'boolean',
+};
 
 /** The JSON type of a raw value, with whole numbers told apart from fractional ones. */
 export type JsonType = 'string' | 'integer' | 'double' | 'boolean' | 'null' | 'object' | 'array';

@@ -10,6 +10,7 @@ import type { TypedValue } from '../../sensor/types.js';
 import { AetlError } from '../../util/errors.js';
 import type { BulkWriter, ColumnDef, DescribedColumn } from '../warehouse.js';
 import { duckdbError } from './duckdb-errors.js';
+import { TYPED_VALUE_JS_TYPE } from '../../sensor/types.js';
 
 type Append = (value: TypedValue) => void;
 
@@ -25,17 +26,7 @@ const STORED_AS: Record<TypeName, DuckDBTypeId> = {
   timestamp: DuckDBTypeId.TIMESTAMP,
 };
 
-/** What JS type each contract type's TypedValue has (sensor/types.ts). */
-const CARRIED_AS: Record<TypeName, 'string' | 'bigint' | 'number' | 'boolean'> = {
-  string: 'string',
-  json: 'string',
-  decimal: 'string',
-  date: 'string',
-  integer: 'bigint',
-  timestamp: 'bigint',
-  double: 'number',
-  boolean: 'boolean',
-};
+const CARRIED_AS = TYPED_VALUE_JS_TYPE;
 
 function appendFor(appender: DuckDBAppender, table: string, column: ColumnDef): Append {
   const expected = CARRIED_AS[column.type.name];

@@ -11,6 +11,7 @@ import { duckdbBulkWriter } from './duckdb-appender.js';
 import { duckdbDialect } from './duckdb-dialect.js';
 import { duckdbError, isLockError, lockedError } from './duckdb-errors.js';
 import { parameterTypes, rowsFromReader } from './duckdb-values.js';
+import { guardedSession } from '../guarded-session.js';
 
 export interface DuckDBWarehouseOptions {
   /** The database file, or `:memory:`. Created when missing. */
@@ -118,18 +119,7 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
   async function transaction<T>(work: (tx: WarehouseSession) => Promise<T>): Promise<T> {
     ensureUsable('transaction()');
     return mutex.run(async () => {
-      let active = true;
-      const guard = <A extends unknown[], R>(name: string, method: (...a: A) => Promise<R>) =>
-        (...a: A): Promise<R> => {
-          if (!active) throw new AetlError('internal', `${name} was called on a finished transaction`, { hint: 'keep using the session only inside transaction(work)' });
-          return method(...a);
-        };
-      const tx: WarehouseSession = {
-        run: guard('run', session.run),
-        query: guard('query', session.query) as WarehouseSession['query'],
-        bulkWriter: guard('bulkWriter', session.bulkWriter),
-        describeTable: guard('describeTable', session.describeTable),
-      };
+      const { tx, end } = guardedSession(session);
       await session.run('BEGIN TRANSACTION');
       try {
         const result = await work(tx);
@@ -142,7 +132,7 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
         await session.run('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        active = false;
+        end();
       }
     });
   }

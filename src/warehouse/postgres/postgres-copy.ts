@@ -17,23 +17,14 @@ import { postgresDialect } from './postgres-dialect.js';
 import { postgresError } from './postgres-errors.js';
 import { physicalName } from './postgres-names.js';
 import { pgTimestampText } from './postgres-values.js';
+import { TYPED_VALUE_JS_TYPE } from '../../sensor/types.js';
 
 const CHUNK_CHARS = 1 << 20;
 const MAX_IN_FLIGHT = 2;
 
 type Encode = (value: TypedValue) => string;
 
-/** What JS type each contract type's TypedValue has (sensor/types.ts). */
-const CARRIED_AS: Record<TypeName, 'string' | 'bigint' | 'number' | 'boolean'> = {
-  string: 'string',
-  json: 'string',
-  decimal: 'string',
-  date: 'string',
-  integer: 'bigint',
-  timestamp: 'bigint',
-  double: 'number',
-  boolean: 'boolean',
-};
+const CARRIED_AS = TYPED_VALUE_JS_TYPE;
 
 // NUL is looked for too (and refused in copyText): PostgreSQL text cannot hold it.
 // eslint-disable-next-line no-control-regex

@@ -4,9 +4,9 @@
  * dependency on `pg`.
  */
 import type { ColumnType, TypeName } from '../../contract/types.js';
-import { AetlError } from '../../util/errors.js';
 import type { Capabilities, Dialect } from '../warehouse.js';
 import { MAX_IDENTIFIER_BYTES, physicalName } from './postgres-names.js';
+import { assertIdentifier } from '../identifiers.js';
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -40,12 +40,7 @@ function typeName(type: ColumnType): string {
 }
 
 function quoteIdent(name: string): string {
-  if (name.length === 0 || name.includes('\u0000')) {
-    const why = name.length === 0 ? 'is empty' : 'contains a NUL character';
-    throw new AetlError('contract_invalid', `the name ${JSON.stringify(name)} cannot be a PostgreSQL identifier: it ${why}`, {
-      hint: 'table and column names must be non-empty and must not contain a NUL character',
-    });
-  }
+  assertIdentifier(name, 'PostgreSQL');
   return `"${physicalName(name).replaceAll('"', '""')}"`;
 }
 

@@ -16,6 +16,7 @@ import { postgresDialect } from './postgres-dialect.js';
 import { connectionError, postgresError, redactUrl } from './postgres-errors.js';
 import { anyShortened, logicalName, physicalName } from './postgres-names.js';
 import { getTypeParser } from './postgres-values.js';
+import { guardedSession } from '../guarded-session.js';
 
 export interface PostgresWarehouseOptions {
   /**
@@ -182,18 +183,7 @@ export async function postgresWarehouse(options: PostgresWarehouseOptions): Prom
   async function inTransaction<T>(client: pg.PoolClient, work: (tx: WarehouseSession) => Promise<T>): Promise<T> {
     const writers = new Set<Writer>();
     const session = clientSession(client, options.url, writers);
-    let active = true;
-    const guard = <A extends unknown[], R>(name: string, method: (...a: A) => Promise<R>) =>
-      (...a: A): Promise<R> => {
-        if (!active) throw new AetlError('internal', `${name} was called on a finished transaction`, { hint: 'keep using the session only inside transaction(work)' });
-        return method(...a);
-      };
-    const tx: WarehouseSession = {
-      run: guard('run', session.run),
-      query: guard('query', session.query) as WarehouseSession['query'],
-      bulkWriter: guard('bulkWriter', session.bulkWriter),
-      describeTable: guard('describeTable', session.describeTable),
-    };
+    const { tx, end } = guardedSession(session);
     await session.run('BEGIN');
     try {
       const result = await work(tx);
@@ -208,7 +198,7 @@ export async function postgresWarehouse(options: PostgresWarehouseOptions): Prom
       await session.run('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      active = false;
+      end();
     }
   }
 
