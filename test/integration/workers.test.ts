@@ -97,21 +97,11 @@ describePostgres('many workers on S3 and PostgreSQL', () => {
       }
     });
 
-    // Chaos: SIGKILL worker 0 every ~2.5 s; stop worker 1 for twice the lease once, early.
+    // Chaos, side by side: SIGKILL worker 0 every ~2.5 s; stop worker 1 once, early, for
+    // twice its lease (another worker takes its file over; resumed, it must not commit).
     let kills = 0;
     let stalls = 0;
-    const chaos = (async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      // The stalled worker must be mid-run: wait for it (between runs it has no process).
-      while (!finished && (current[1] === undefined || current[1].exitCode !== null)) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 300));
-      const stalled = current[1];
-      if (stalled?.pid !== undefined) {
-        stalled.kill('SIGSTOP');
-        stalls += 1;
-        await new Promise((r) => setTimeout(r, LEASE_SECONDS * 2000 + 1000));
-        stalled.kill('SIGCONT');
-      }
+    const killing = (async () => {
       while (!finished) {
         await new Promise((r) => setTimeout(r, 2500));
         const victim = current[0];
@@ -121,6 +111,19 @@ describePostgres('many workers on S3 and PostgreSQL', () => {
         }
       }
     })();
+    const stalling = (async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      // The stalled worker must be mid-run: wait for it (between runs it has no process).
+      while (!finished && (current[1] === undefined || current[1].exitCode !== null)) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      const stalled = current[1];
+      if (finished || stalled?.pid === undefined) return;
+      stalled.kill('SIGSTOP');
+      stalls += 1;
+      await new Promise((r) => setTimeout(r, LEASE_SECONDS * 2000 + 1000));
+      stalled.kill('SIGCONT');
+    })();
+    const chaos = Promise.all([killing, stalling]);
 
     const deadline = Date.now() + 240_000;
     while (!finished && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
