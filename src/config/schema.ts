@@ -4,6 +4,10 @@
  * messages and template.ts for the commented file `agentic-etl init` writes.
  */
 import { z } from 'zod';
+import { controllerConfigSchema } from '../controller/config.js';
+import { policyConfigSchema } from '../policy/config.js';
+import type { ControllerConfig } from '../controller/types.js';
+import type { PolicyConfig } from '../policy/types.js';
 import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
 import { s3Section, type S3Settings } from './s3-schema.js';
 import { showValue } from './yaml-errors.js';
@@ -33,10 +37,10 @@ export interface PipelineConfig {
   lease_seconds: number;
   /** How to reach the bucket of an `s3://` source (endpoint, region, path style, polling); ignored for a folder. */
   s3?: S3Settings;
-  /** Reserved for the healing loop's guardrail settings; accepted, not yet interpreted. */
-  policy?: Record<string, unknown>;
-  /** Reserved for the controller's setpoint settings; accepted, not yet interpreted. */
-  controller?: Record<string, unknown>;
+  /** Per action kind: auto | approve | deny (policy/config.ts); unset kinds take the safe defaults. */
+  policy?: PolicyConfig;
+  /** The controller's setpoint, EWMA and drift settings (controller/config.ts). */
+  controller?: ControllerConfig;
 }
 
 const nonEmpty = z.string().trim().min(1);
@@ -54,11 +58,10 @@ export const configSchema = z.strictObject({
   max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
   s3: s3Section,
   lease_seconds: z.number().positive().max(86_400).default(30),
-  // Reserved: the healing loop's sections are accepted as free-form mappings until their
-  // owners define them, so that a config written today keeps loading tomorrow.
-  // A key left with nothing under it (`policy:`) reads as null: treat it as absent.
-  policy: z.preprocess((value) => value ?? undefined, z.record(z.string(), z.unknown()).optional()),
-  controller: z.preprocess((value) => value ?? undefined, z.record(z.string(), z.unknown()).optional()),
+  // Checked here with their owners' schemas so that a mistake is reported with its line;
+  // a key left with nothing under it (`policy:`) reads as null: treat it as absent.
+  policy: z.preprocess((value) => value ?? undefined, policyConfigSchema.optional()),
+  controller: z.preprocess((value) => value ?? undefined, controllerConfigSchema.optional()),
 });
 
 // The schema's output and the documented interface must stay the same shape.

@@ -74,7 +74,7 @@ describe('loadConfig', () => {
     expect(config.format).toBe('csv');
     expect(config.max_line_bytes).toBe(4096);
     expect(config.policy).toEqual({ add_column: 'auto' });
-    expect(config.controller).toEqual({ setpoint: 0.01 });
+    expect(config.controller).toEqual({ setpoint: 0.01, alpha: 0.3, band: 0.01, window: 5, persistence: 3, min_evidence: 10 });
   });
 
   it('reports a bad format with file, line, key, the allowed values and the value given', async () => {
@@ -205,5 +205,15 @@ describe('reserved sections', () => {
 
   it('requires the file to be a mapping', () => {
     expect(() => parseConfig('- a\n- b\n', 'a.yaml', '/srv')).toThrow('a.yaml:1: the file must be a mapping (key: value) (got a list)');
+  });
+});
+
+describe('the healing sections', () => {
+  it('are checked with the line of the mistake', async () => {
+    const file = await writeConfig('pipeline: p\nsource: ./landing\ncontract: c.yaml\npolicy:\n  rename_column: yes-please\ncontroller:\n  alpha: 0\n');
+    const error = await loadConfig(file).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ code: 'config_invalid' });
+    expect((error as Error).message).toMatch(/agentic-etl\.yaml:5:.*rename_column/);
+    expect((error as Error).message).toMatch(/:7:.*alpha/);
   });
 });
