@@ -2,9 +2,9 @@
  * DuckDB's spelling of the generic SQL: quoting, type names, `$n` placeholders and what
  * the engine can do. No runtime dependency on @duckdb/node-api.
  */
-import type { ColumnType, TypeName } from '../../contract/types.js';
+import type { TypeName } from '../../contract/types.js';
 import type { Capabilities, Dialect } from '../warehouse.js';
-import { assertIdentifier } from '../identifiers.js';
+import { sqlDialect } from '../sql-dialect.js';
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -32,42 +32,11 @@ const TYPE_NAMES: Record<Exclude<TypeName, 'decimal'>, string> = {
   json: 'JSON',
 };
 
-function typeName(type: ColumnType): string {
-  if (type.name === 'decimal') return `DECIMAL(${type.precision ?? 18},${type.scale ?? 0})`;
-  return TYPE_NAMES[type.name];
-}
-
-function quoteIdent(name: string): string {
-  assertIdentifier(name, 'DuckDB');
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-function placeholder(index: number): string {
-  return `$${index}`;
-}
-
-/** TypedValue carries timestamps as microseconds and dates/decimals as text. */
-function parameterAs(index: number, type: ColumnType): string {
-  switch (type.name) {
-    case 'timestamp':
-      return `make_timestamp(CAST($${index} AS BIGINT))`;
-    case 'date':
-    case 'decimal':
-    case 'json':
-      return `CAST($${index} AS ${typeName(type)})`;
-    case 'string':
-    case 'integer':
-    case 'double':
-    case 'boolean':
-      return `$${index}`;
-  }
-}
-
-export const duckdbDialect: Dialect = {
+export const duckdbDialect: Dialect = sqlDialect({
   name: 'duckdb',
+  engine: 'DuckDB',
   capabilities: CAPABILITIES,
-  quoteIdent,
-  typeName,
-  placeholder,
-  parameterAs,
-};
+  typeNames: TYPE_NAMES,
+  decimalName: 'DECIMAL',
+  timestampFromMicros: (parameter) => `make_timestamp(CAST(${parameter} AS BIGINT))`,
+});

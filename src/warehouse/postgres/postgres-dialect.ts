@@ -3,10 +3,10 @@
  * postgres-names.ts), type names, `$n` placeholders, and what the engine can do. No runtime
  * dependency on `pg`.
  */
-import type { ColumnType, TypeName } from '../../contract/types.js';
+import type { TypeName } from '../../contract/types.js';
 import type { Capabilities, Dialect } from '../warehouse.js';
 import { MAX_IDENTIFIER_BYTES, physicalName } from './postgres-names.js';
-import { assertIdentifier } from '../identifiers.js';
+import { sqlDialect } from '../sql-dialect.js';
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -34,18 +34,9 @@ const TYPE_NAMES: Record<Exclude<TypeName, 'decimal'>, string> = {
   json: 'JSON',
 };
 
-function typeName(type: ColumnType): string {
-  if (type.name === 'decimal') return `NUMERIC(${type.precision ?? 18},${type.scale ?? 0})`;
-  return TYPE_NAMES[type.name];
-}
-
-function quoteIdent(name: string): string {
-  assertIdentifier(name, 'PostgreSQL');
-  return `"${physicalName(name).replaceAll('"', '""')}"`;
-}
-
-function placeholder(index: number): string {
-  return `$${index}`;
+/** `USING` states the conversion, which PostgreSQL requires for some widenings (e.g. to JSON). */
+function alterColumnType(quotedTable: string, quotedColumn: string, type: string): string {
+  return `ALTER TABLE ${quotedTable} ALTER COLUMN ${quotedColumn} TYPE ${type} USING ${quotedColumn}::${type}`;
 }
 
 /**
@@ -54,34 +45,17 @@ function placeholder(index: number): string {
  * microseconds are added separately: exact for ±18,000 years (seconds × 10^6 stays a
  * multiple of 64 below 2^59).
  */
-function parameterAs(index: number, type: ColumnType): string {
-  switch (type.name) {
-    case 'timestamp':
-      return `('epoch'::timestamptz + ($${index}::bigint / 1000000) * interval '1 second' + ($${index}::bigint % 1000000) * interval '1 microsecond')`;
-    case 'date':
-    case 'decimal':
-    case 'json':
-      return `CAST($${index} AS ${typeName(type)})`;
-    case 'string':
-    case 'integer':
-    case 'double':
-    case 'boolean':
-      return `$${index}`;
-  }
+function timestampFromMicros(parameter: string): string {
+  return `('epoch'::timestamptz + (${parameter}::bigint / 1000000) * interval '1 second' + (${parameter}::bigint % 1000000) * interval '1 microsecond')`;
 }
 
-/** `USING` states the conversion, which PostgreSQL requires for some widenings (e.g. to JSON). */
-function alterColumnType(quotedTable: string, quotedColumn: string, type: string): string {
-  return `ALTER TABLE ${quotedTable} ALTER COLUMN ${quotedColumn} TYPE ${type} USING ${quotedColumn}::${type}`;
-}
-
-export const postgresDialect: Dialect = {
+export const postgresDialect: Dialect = sqlDialect({
   name: 'postgres',
+  engine: 'PostgreSQL',
   capabilities: CAPABILITIES,
-  quoteIdent,
-  typeName,
-  placeholder,
-  parameterAs,
-  alterColumnType,
+  typeNames: TYPE_NAMES,
+  decimalName: 'NUMERIC',
+  timestampFromMicros,
   physicalName,
-};
+  alterColumnType,
+});
