@@ -10,6 +10,7 @@ import { AetlError } from '../util/errors.js';
 import type { SourceObject } from './source.js';
 import { isIgnoredKey } from './ignored-names.js';
 import { localVersion, realRoot, toSourceObject, walkFiles } from './local-files.js';
+import { objectFeed } from './object-feed.js';
 
 export interface LocalWatchOptions {
   /** The root as configured; resolved to its real path when watching starts. */
@@ -40,7 +41,7 @@ export function watchFolder(options: LocalWatchOptions): AsyncIterable<SourceObj
   /** Version first observed and when, per unsettled key: for files whose mtime lies. */
   const observed = new Map<string, { version: string; since: number }>();
   /** Settled objects waiting for next(), one per key, oldest first. */
-  const queue = new Map<string, SourceObject>();
+  const feed = objectFeed();
   const timers = new Map<string, NodeJS.Timeout>();
   /** Keys with events before the start-up listing finished; considered right after it. */
   const early = new Set<string>();
@@ -49,15 +50,7 @@ export function watchFolder(options: LocalWatchOptions): AsyncIterable<SourceObj
   let poller: NodeJS.Timeout | undefined;
   let started = false;
   let polling = false;
-  let failure: AetlError | undefined;
   let stopping: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-
-  const notify = (): void => {
-    const resolve = wake;
-    wake = undefined;
-    resolve?.();
-  };
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -67,15 +60,12 @@ export function watchFolder(options: LocalWatchOptions): AsyncIterable<SourceObj
       timers.clear();
       await watcher?.close();
     })();
-    notify();
+    feed.stop();
     return stopping;
   };
   const onAbort = (): void => void stop();
 
-  const fail = (error: unknown): void => {
-    if (failure === undefined && stopping === undefined) failure = watchFailed(root, error);
-    notify();
-  };
+  const fail = (error: unknown): void => feed.fail(watchFailed(root, error));
 
   /** The key of an absolute path under the root, or undefined when it is not data. */
   const keyOf = (path: string): string | undefined => {
@@ -119,9 +109,7 @@ export function watchFolder(options: LocalWatchOptions): AsyncIterable<SourceObj
     }
     observed.delete(key);
     seen.set(key, object.version);
-    queue.delete(key);
-    queue.set(key, object);
-    notify();
+    feed.offer(object);
   }
 
   const onEvent = (path: string): void => {
@@ -194,35 +182,7 @@ export function watchFolder(options: LocalWatchOptions): AsyncIterable<SourceObj
     setup().catch(fail);
   }
 
-  const iterator: AsyncIterator<SourceObject> = {
-    async next(): Promise<IteratorResult<SourceObject>> {
-      for (;;) {
-        if (failure !== undefined) {
-          const error = failure;
-          failure = undefined; // Thrown once; later calls see a finished iterator.
-          await stop();
-          throw error;
-        }
-        if (stopping !== undefined) {
-          await stopping;
-          return { done: true, value: undefined };
-        }
-        const first = queue.values().next();
-        if (first.done !== true) {
-          queue.delete(first.value.key);
-          return { done: false, value: first.value };
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    },
-    async return(): Promise<IteratorResult<SourceObject>> {
-      await stop();
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => iterator };
+  return feed.iterable(stop);
 }
 
 function watchFailed(root: string, error: unknown): AetlError {

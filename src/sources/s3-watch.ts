@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AetlError, errorMessage } from '../util/errors.js';
 import type { SourceObject } from './source.js';
+import { objectFeed } from './object-feed.js';
 
 export interface PollOptions {
   /** Lists objects after a relative key (all of them without one), in any order. */
@@ -36,7 +37,7 @@ export function pollObjects(options: PollOptions): AsyncIterable<SourceObject> {
   const signal = stopper.signal;
   /** Version last yielded or present at start, per key: the dedup memory. */
   const seen = new Map<string, string>();
-  const queue: SourceObject[] = [];
+  const feed = objectFeed();
   /**
    * The greatest key listed. JavaScript's order differs from S3's (UTF-8 bytes) only
    * between astral and U+E000–U+FFFF characters; the re-list covers that corner.
@@ -45,25 +46,15 @@ export function pollObjects(options: PollOptions): AsyncIterable<SourceObject> {
   const greatest = (key: string): void => {
     if (lastKey === undefined || key > lastKey) lastKey = key;
   };
-  let failure: AetlError | undefined;
-  let finished = false;
-  let wake: (() => void) | undefined;
-
-  const notify = (): void => {
-    const resolve = wake;
-    wake = undefined;
-    resolve?.();
-  };
   const stop = (): void => {
     stopper.abort();
-    notify();
+    feed.stop();
   };
 
   const offer = (object: SourceObject): void => {
     if (seen.get(object.key) === object.version) return;
     seen.set(object.key, object.version);
-    queue.push(object);
-    notify();
+    feed.offer(object);
   };
 
   /** Lists everything; on the first listing, objects older than the start are only remembered. */
@@ -117,42 +108,18 @@ export function pollObjects(options: PollOptions): AsyncIterable<SourceObject> {
     }
   }
 
-  if (options.signal.aborted) finished = true;
+  if (options.signal.aborted) feed.stop();
   else {
     options.signal.addEventListener('abort', stop, { once: true });
     run()
       .catch((error: unknown) => {
         if (signal.aborted) return;
-        failure = error instanceof AetlError ? error : new AetlError('source_read_failed', `watching S3 failed: ${errorMessage(error)}`, { kind: 'transient', cause: error });
+        feed.fail(error instanceof AetlError ? error : new AetlError('source_read_failed', `watching S3 failed: ${errorMessage(error)}`, { kind: 'transient', cause: error }));
       })
       .finally(() => {
-        finished = true;
         options.signal.removeEventListener('abort', stop);
-        notify();
+        feed.end();
       });
   }
-
-  const iterator: AsyncIterator<SourceObject> = {
-    async next(): Promise<IteratorResult<SourceObject>> {
-      for (;;) {
-        if (failure !== undefined) {
-          const error = failure;
-          failure = undefined; // Thrown once; later calls see a finished iterator.
-          stop();
-          throw error;
-        }
-        if (signal.aborted || (finished && queue.length === 0)) return { done: true, value: undefined };
-        const next = queue.shift();
-        if (next !== undefined) return { done: false, value: next };
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    },
-    async return(): Promise<IteratorResult<SourceObject>> {
-      stop();
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => iterator };
+  return feed.iterable(stop);
 }
