@@ -6,6 +6,7 @@ import type { TypeMismatchFinding } from '../sensor/findings.js';
 import { inferType } from '../sensor/infer-type.js';
 import { canonicalNumeral, splitNumeral } from '../sensor/numerals.js';
 import { TEXT_FLOAT_NUMERAL } from '../sensor/values.js';
+import { own } from '../util/dict.js';
 import type { PlannedAction } from './actions.js';
 import { halt, parseSample, percent, planned, round, specEvidence, type Context } from './rules-common.js';
 
@@ -56,7 +57,7 @@ export function widenTarget(spec: ColumnSpec, values: readonly unknown[], ctx: C
   if (from.name === 'integer' && numeric) {
     const inexact = values.filter((value) => !exactAsDouble(value));
     if (inexact.length > 0) return { kind: 'unsafe', why: `sample(s) ${JSON.stringify(inexact)} are not exact as doubles` };
-    const stats = ctx.stats[spec.name];
+    const stats = own(ctx.stats, spec.name);
     const to: ColumnType = { name: 'double' };
     for (const bound of [stats?.min, stats?.max]) {
       if (bound === null || bound === undefined) continue;
@@ -110,7 +111,7 @@ export function planTypeMismatch(finding: TypeMismatchFinding, ctx: Context): Pl
     ...(spec === undefined ? { expected: finding.expected } : specEvidence(spec)),
   };
   if (spec === undefined) return [halt(`\`${finding.column}\` is not a contract column`, 0.5, `A type finding names a column the contract lacks.`, evidence)];
-  const stats = ctx.stats[spec.name];
+  const stats = own(ctx.stats, spec.name);
   if (stats !== undefined) evidence.columnStats = stats;
   const typeText = formatType(spec.type);
   // Values the column would take if coercion were on: the fix is coercion, not a new type.

@@ -5,6 +5,7 @@
  */
 import { isDriftKind, isFaultKind, type DriftKind, type Expectation } from './labels.js';
 import type { ManifestEntry } from './manifest.js';
+import { dict } from '../util/dict.js';
 
 /** Where one record ended up, as read from the warehouse. */
 export interface RecordOutcome {
@@ -116,7 +117,7 @@ export function scoreAgainstManifest(manifest: readonly ManifestEntry[], outcome
   const judged = new Array<RecordOutcome | undefined>(manifest.length);
   const card: Scorecard = {
     records: manifest.length, outcomes: 0, silver: 0, coerced: 0, quarantined: 0, lost: 0, duplicated: 0, unexpected: 0,
-    asExpected: 0, faults: { records: 0, caught: 0 }, validQuarantined: 0, quarantinedByLabel: {}, byLabel: {},
+    asExpected: 0, faults: { records: 0, caught: 0 }, validQuarantined: 0, quarantinedByLabel: dict(), byLabel: dict(),
     drift: { records: 0, healed: 0, quarantined: 0 },
     detection: { truePositives: 0, falsePositives: 0, falseNegatives: 0, trueNegatives: 0, precision: null, recall: null },
   };

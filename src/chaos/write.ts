@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3ConnectionOptions } from '../sources/s3-client.js';
 import { AetlError } from '../util/errors.js';
+import { dict } from '../util/dict.js';
 import { chaosFileName, chaosLines, resolveChaosOptions, type ChaosLine, type ChaosOptions, type ResolvedChaosOptions } from './generate.js';
 import { isDriftKind, type Expectation } from './labels.js';
 import type { ManifestEntry } from './manifest.js';
@@ -83,7 +84,7 @@ export async function writeChaos(options: ChaosOptions & WriteChaosOptions): Pro
     complete: false,
     files: [],
     totals: { files: 0, records: 0, poisoned: 0, drifted: 0, clean: 0 },
-    byLabel: {},
+    byLabel: dict(),
     byExpect: { silver: 0, coerced: 0, quarantine: 0 },
   };
   const lines = chaosLines(resolved);

@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { contractToYaml } from '../contract/serialize.js';
+import { dict } from '../util/dict.js';
 import type { InferredContract } from '../contract/infer-contract.js';
 import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
 
@@ -96,7 +97,7 @@ function wrap(text: string, width = 96): string[] {
 export function renderContractYaml(inferred: InferredContract): string {
   const perColumn = new Set(Object.values(inferred.columnNotes).flat());
   const general = inferred.notes.filter((note) => !perColumn.has(note));
-  const columns: Record<string, string[]> = {};
+  const columns = dict<string[]>();
   for (const [name, notes] of Object.entries(inferred.columnNotes)) columns[name] = notes.flatMap((note) => wrap(note));
   const primaryKey =
     inferred.pkCandidates.length > 0

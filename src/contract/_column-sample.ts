@@ -76,7 +76,7 @@ function observe(stats: ColumnStats, value: unknown, textual: boolean, index: nu
 export interface ColumnSample {
   /** Columns in order of first appearance. */
   columns: ColumnStats[];
-  /** Keys that cannot be columns: empty after trimming, or a system column's name. */
+  /** Keys that cannot be columns: empty after trimming, a system column's name, or `__proto__`. */
   skippedKeys: Set<string>;
   sampled: number;
   malformed: number;
@@ -97,7 +97,8 @@ export async function sampleColumns(records: Iterable<ReadRecord> | AsyncIterabl
     const name = rawKey.trim();
     const lower = name.toLowerCase();
     let stats: ColumnStats | null = null;
-    if (name === '' || SYSTEM_NAMES.has(lower)) {
+    // `__proto__` cannot be a contract column (the loader refuses it: JavaScript reserves the name).
+    if (name === '' || SYSTEM_NAMES.has(lower) || name === '__proto__') {
       skippedKeys.add(rawKey);
     } else {
       // Names equal ignoring case collide in case-insensitive engines: one column, two spellings.

@@ -6,6 +6,7 @@
  */
 import type { ReadRecord } from '../readers/reader.js';
 import { AetlError } from '../util/errors.js';
+import { dict } from '../util/dict.js';
 import { DEFAULT_EVOLUTION, type ColumnSpec, type Contract } from './types.js';
 import { distinctValues, ENUM_MAX_DISTINCT, sampleColumns } from './_column-sample.js';
 import { similarNameNotes } from './similar-names.js';
@@ -42,6 +43,15 @@ function identifierRank(name: string): number {
   return 2;
 }
 
+function skippedKeyNote(key: string): string {
+  const name = key.trim();
+  if (name === '') return 'A key with an empty name was left out of the contract (its values stay in bronze); name it in the source to make it a column.';
+  if (name === '__proto__') {
+    return 'The key `__proto__` was left out (its values stay in bronze): JavaScript reserves the name, so it cannot be a column; rename it in the source, or map it onto a column with `aliases: [__proto__]`.';
+  }
+  return `The key \`${key}\` is a system column name; it was left out (its values stay in bronze).`;
+}
+
 /** Infers a contract from records (a reader's output, possibly several files chained). */
 export async function inferContract(
   records: Iterable<ReadRecord> | AsyncIterable<ReadRecord>,
@@ -52,15 +62,13 @@ export async function inferContract(
   const { columns, skippedKeys, sampled, malformed } = await sampleColumns(records, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
 
   const notes: string[] = [`Sampled ${sampled} record${sampled === 1 ? '' : 's'}${malformed > 0 ? `; skipped ${malformed} malformed` : ''}.`];
-  const columnNotes: Record<string, string[]> = {};
+  const columnNotes = dict<string[]>();
   const noteColumn = (name: string, note: string) => {
     (columnNotes[name] ??= []).push(note);
     notes.push(note);
   };
 
-  for (const key of skippedKeys) {
-    notes.push(key.trim() === '' ? 'A key with an empty name was left out of the contract (its values stay in bronze); name it in the source to make it a column.' : `The key \`${key}\` is a system column name; it was left out (its values stay in bronze).`);
-  }
+  for (const key of skippedKeys) notes.push(skippedKeyNote(key));
   const merged: string[] = [];
   for (const stats of columns) {
     for (const spelling of stats.spellings) {
@@ -102,7 +110,7 @@ export async function inferContract(
     notes.push('No column was distinct in every sampled record: no primary key was set.');
   }
 
-  const enumCandidates: Record<string, string[]> = {};
+  const enumCandidates = dict<string[]>();
   columns.forEach((stats, index) => {
     const distinct = stats.distinct;
     if (specs[index]?.type.name !== 'string' || stats.unique || distinct === undefined || distinct.size === 0) return;

@@ -26,6 +26,15 @@ const TYPE_ALIASES: Record<string, string> = {
   object: 'json', map: 'json', array: 'json', struct: 'json', variant: 'json',
 };
 
+/**
+ * Column names JavaScript reserves: zod's record (and any plain object) would drop or
+ * misread `__proto__`, so no contract may have that column. As a source field it can still
+ * be mapped onto a column with `aliases: [__proto__]`.
+ */
+export function isReservedColumnName(name: string): boolean {
+  return name.trim() === '__proto__';
+}
+
 const DECIMAL = /^decimal\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/;
 
 /** Parses a type spelling (`integer`, `decimal(10,2)`; case-insensitive) or says what is wrong. */
@@ -195,8 +204,9 @@ export const contractSchema = z
       .unknown()
       .superRefine((value, ctx) => {
         // zod's record drops this key without a word; a column must never vanish silently.
-        if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')) {
-          ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is a name JavaScript reserves for objects; rename the column' });
+        if (value === null || typeof value !== 'object') return;
+        for (const key of Object.keys(value).filter(isReservedColumnName)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is a name JavaScript reserves for objects; rename the column' });
         }
       })
       .pipe(z.record(z.string(), columnSpecSchema)),

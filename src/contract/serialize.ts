@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, Scalar, type Pair, type YAMLMap } from 'yaml';
 import { formatType, type ColumnSpec, type Contract, type EvolutionRules } from './types.js';
+import { own } from '../util/dict.js';
 
 /** Comments `contractToYaml` puts into the file. */
 export interface ContractYamlComments {
@@ -79,7 +80,7 @@ export function contractToYaml(contract: Contract, comments: ContractYamlComment
     for (const pair of columns.items) {
       if (isMap(pair.value)) pair.value.flow = true;
       const name = String(isScalar(pair.key) ? pair.key.value : pair.key);
-      commentAbove(pair, comments.columns?.[name]);
+      commentAbove(pair, own(comments.columns, name));
     }
   }
   const evolution = pairOf(root, 'evolution');

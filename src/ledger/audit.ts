@@ -6,6 +6,7 @@
 import { bronzeTableName, filesTable, quarantineTableName } from '../warehouse/tables.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { knownTables, toCount } from './known-tables.js';
+import { dict } from '../util/dict.js';
 
 export interface FileAudit {
   table: string;
@@ -81,7 +82,7 @@ export async function auditTable(warehouse: Warehouse, table: string): Promise<{
 
 export async function audit(warehouse: Warehouse): Promise<AuditReport> {
   const files: FileAudit[] = [];
-  const orphans: Record<string, number> = {};
+  const orphans = dict<number>();
   for (const table of await knownTables(warehouse)) {
     const result = await auditTable(warehouse, table);
     files.push(...result.files);

@@ -7,6 +7,7 @@ import type { PlanInput } from '../agent/actions.js';
 import type { Contract } from '../contract/types.js';
 import type { Finding } from '../sensor/findings.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { dict } from '../util/dict.js';
 
 const NUMERIC = new Set(['integer', 'double', 'decimal']);
 
@@ -16,7 +17,8 @@ function toNumber(value: unknown): number | null {
 
 export async function gatherColumnStats(warehouse: Warehouse, contract: Contract, findings: readonly Finding[]): Promise<PlanInput['columnStats']> {
   const q = warehouse.dialect.quoteIdent;
-  const stats: PlanInput['columnStats'] = {};
+  // Keyed by column name: a column may be called `constructor` (util/dict.ts).
+  const stats: PlanInput['columnStats'] = dict();
   const columns = new Set(findings.map((finding) => finding.column).filter((column): column is string => column !== null));
   for (const spec of contract.columns) {
     if (!columns.has(spec.name)) continue;

@@ -6,6 +6,7 @@
  */
 import { actionSchema, type Action } from '../agent/actions.js';
 import { formatType, type ColumnSpec, type Contract } from '../contract/types.js';
+import { isReservedColumnName } from '../contract/schema.js';
 import { wideningKind } from '../contract/widening.js';
 
 /** Identifiers an action names: they reach DDL (quoted) and the contract. */
@@ -48,6 +49,9 @@ export function hardDenial(action: Action, contract: Contract): string | undefin
   }
   switch (action.kind) {
     case 'add_column': {
+      if (isReservedColumnName(action.column)) {
+        return `hard rule: \`${action.column.trim()}\` cannot be a column name (JavaScript reserves it); map the key onto a column with aliases: [${action.column.trim()}] (a rename), or set evolution.new_column: ignore`;
+      }
       const existing = columnIgnoringCase(contract, action.column);
       return existing === undefined ? undefined : `hard rule: add_column of \`${action.column}\`, which exists as \`${existing.name}\``;
     }

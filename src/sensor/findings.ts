@@ -4,6 +4,7 @@
  * to choose a fix. The controller compares shares with the drift threshold.
  */
 import { formatType, type ColumnSpec, type Contract, type TypeName } from '../contract/types.js';
+import { own } from '../util/dict.js';
 import { renameDistance } from './similar-names.js';
 import type { BatchProfile, JsonType, ReasonKind } from './types.js';
 
@@ -108,7 +109,8 @@ export type FindingKind = Finding['kind'];
 
 /** Offending values of one column and kind, most frequent first. */
 function offendingValues(profile: BatchProfile, column: string, kinds: readonly ReasonKind[]): { value: string; count: number }[] {
-  const byKind = profile.evidence?.offending[column];
+  // Reads by data key go through own(): a profile read back from JSON has Object.prototype.
+  const byKind = own(profile.evidence?.offending, column);
   const merged = new Map<string, number>();
   for (const kind of kinds) {
     for (const [value, count] of Object.entries(byKind?.[kind] ?? {})) merged.set(value, (merged.get(value) ?? 0) + count);
@@ -124,7 +126,7 @@ function samplesOf(profile: BatchProfile, column: string, kinds: readonly Reason
 
 function columnFindings(profile: BatchProfile, spec: ColumnSpec, share: (count: number) => number): Finding[] {
   const column = spec.name;
-  const counts = profile.violations[column] ?? {};
+  const counts = own(profile.violations, column) ?? {};
   const findings: Finding[] = [];
   const missing = counts.missing_required ?? 0;
   if (missing > 0) findings.push({ kind: 'missing_required', column, count: missing, share: share(missing) });
@@ -136,7 +138,7 @@ function columnFindings(profile: BatchProfile, spec: ColumnSpec, share: (count: 
       kind: 'type_mismatch',
       column,
       expected: formatType(spec.type),
-      observedTypes: { ...(profile.keys[column]?.types ?? {}) },
+      observedTypes: { ...(own(profile.keys, column)?.types ?? {}) },
       count: mismatches,
       share: share(mismatches),
       samples: samplesOf(profile, column, ['type_mismatch']),
@@ -180,7 +182,7 @@ function columnFindings(profile: BatchProfile, spec: ColumnSpec, share: (count: 
       samples: samplesOf(profile, column, ['pattern_mismatch']),
     });
   }
-  const coerced = profile.coercions[column] ?? 0;
+  const coerced = own(profile.coercions, column) ?? 0;
   if (coerced > 0) {
     findings.push({
       kind: 'coercion',
@@ -188,7 +190,7 @@ function columnFindings(profile: BatchProfile, spec: ColumnSpec, share: (count: 
       to: spec.type.name,
       count: coerced,
       share: share(coerced),
-      samples: [...(profile.evidence?.coerced[column] ?? [])],
+      samples: [...(own(profile.evidence?.coerced, column) ?? [])],
     });
   }
   return findings;
@@ -196,10 +198,10 @@ function columnFindings(profile: BatchProfile, spec: ColumnSpec, share: (count: 
 
 /** The contract column most likely renamed to `key`: similar name, absent wherever the key appears. */
 function renameCandidate(profile: BatchProfile, contract: Contract, key: string, count: number): string | undefined {
-  const lacked = profile.evidence?.missingWith[key] ?? {};
+  const lacked = own(profile.evidence?.missingWith, key);
   let best: { column: string; distance: number; lacked: number } | undefined;
   for (const spec of contract.columns) {
-    const lackedCount = lacked[spec.name] ?? 0;
+    const lackedCount = own(lacked, spec.name) ?? 0;
     if (lackedCount < RENAME_EVIDENCE_SHARE * count) continue;
     const distance = renameDistance(key, spec.name);
     if (distance === undefined) continue;

@@ -6,6 +6,7 @@
  */
 import type { Contract } from '../contract/types.js';
 import type { ReadRecord } from '../readers/reader.js';
+import { dict, dictOf } from '../util/dict.js';
 import { display, sampleOf } from './display.js';
 import { TypeInference } from './infer-type.js';
 import { createKeyResolver } from './key-resolver.js';
@@ -111,7 +112,8 @@ export function createProfiler(contract: Contract): Profiler {
   const nullAt = new Float64Array(count);
   const missing = new Float64Array(count);
   const recordUnknowns: UnknownAccumulator[] = [];
-  const violations: Record<string, Partial<Record<ReasonKind, number>>> = {};
+  // Keyed by column or record key: Maps, never plain objects (a key may be `__proto__`).
+  const violations = new Map<string, Map<ReasonKind, number>>();
   const offending = new Map<string, Map<ReasonKind, Map<string, number>>>();
   const coercions = new Map<string, { count: number; sampler: Sampler }>();
   let generation = 0;
@@ -149,8 +151,9 @@ export function createProfiler(contract: Contract): Profiler {
     let isMalformed = false;
     for (const reason of verdict.reasons) {
       const column = reason.column ?? '_record';
-      const byKind = (violations[column] ??= {});
-      byKind[reason.kind] = (byKind[reason.kind] ?? 0) + 1;
+      let byKind = violations.get(column);
+      if (byKind === undefined) violations.set(column, (byKind = new Map()));
+      byKind.set(reason.kind, (byKind.get(reason.kind) ?? 0) + 1);
       if (reason.kind === 'malformed') isMalformed = true;
       // 'missing' and 'null' say nothing more than the count.
       if (reason.kind !== 'missing_required' && reason.kind !== 'null_required') tallyOffending(column, reason.kind, reason.actual);
@@ -206,10 +209,11 @@ export function createProfiler(contract: Contract): Profiler {
   }
 
   function finish(): BatchProfile {
-    const keys: Record<string, KeyProfile> = {};
-    const unknownKeys: Record<string, UnknownKeyProfile> = {};
-    const missingByColumn: Record<string, number> = {};
-    const missingWith: Record<string, Record<string, number>> = {};
+    // Every object keyed by data is made without a prototype (util/dict.ts).
+    const keys = dict<KeyProfile>();
+    const unknownKeys = dict<UnknownKeyProfile>();
+    const missingByColumn = dict<number>();
+    const missingWith = dict<Record<string, number>>();
     columns.forEach((column, index) => {
       missingByColumn[column.name] = missing[index] ?? 0;
       const accumulator = columnKeys[index];
@@ -219,21 +223,23 @@ export function createProfiler(contract: Contract): Profiler {
       const profile = keyProfile(accumulator);
       keys[name] = profile;
       unknownKeys[name] = { ...profile, count: accumulator.count, inferredType: accumulator.inference.result().name };
-      const lacked: Record<string, number> = {};
+      const lacked = dict<number>();
       columns.forEach((column, index) => {
         const lackedCount = accumulator.missingWith[index] ?? 0;
         if (lackedCount > 0) lacked[column.name] = lackedCount;
       });
       missingWith[name] = lacked;
     }
-    const offendingOut: NonNullable<BatchProfile['evidence']>['offending'] = {};
+    const violationsOut = dict<Partial<Record<ReasonKind, number>>>();
+    for (const [column, byKind] of violations) violationsOut[column] = Object.fromEntries(byKind);
+    const offendingOut = dict<Partial<Record<ReasonKind, Record<string, number>>>>();
     for (const [column, byKind] of offending) {
       const kinds: Partial<Record<ReasonKind, Record<string, number>>> = {};
-      for (const [kind, values] of byKind) kinds[kind] = Object.fromEntries(values);
+      for (const [kind, values] of byKind) kinds[kind] = dictOf(values);
       offendingOut[column] = kinds;
     }
-    const coercionCounts: Record<string, number> = {};
-    const coercedSamples: Record<string, unknown[]> = {};
+    const coercionCounts = dict<number>();
+    const coercedSamples = dict<unknown[]>();
     for (const [column, entry] of coercions) {
       coercionCounts[column] = entry.count;
       coercedSamples[column] = [...entry.sampler.samples];
@@ -247,7 +253,7 @@ export function createProfiler(contract: Contract): Profiler {
       keys,
       unknownKeys,
       missing: missingByColumn,
-      violations: structuredClone(violations),
+      violations: violationsOut,
       coercions: coercionCounts,
       evidence: { offending: offendingOut, coerced: coercedSamples, missingWith },
     };

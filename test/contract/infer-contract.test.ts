@@ -194,3 +194,20 @@ describe('inferContract on real TLC CSV files', () => {
     expectRenderRoundTrip(inferred);
   });
 });
+
+describe('inferContract with keys JavaScript objects already have', () => {
+  it('makes `constructor`, `prototype` and `toString` columns, leaves `__proto__` out with a note, and loads back', async () => {
+    // JSON text, so that `__proto__` is a real key of each parsed record.
+    const raws = ['{"id":1,"constructor":"a","prototype":"x","toString":1,"__proto__":"p"}', '{"id":2,"constructor":"b","prototype":"y","toString":2,"__proto__":"q"}'];
+    const records = [...raws, raws[0]!.replace('"id":1', '"id":3'), raws[1]!.replace('"id":2', '"id":4')].map(
+      (raw, index): ReadRecord => ({ line: index + 1, offset: 0, raw, rawEncoding: 'utf8', value: JSON.parse(raw) as Record<string, unknown> }),
+    );
+    const inferred = await inferContract(records, { table: 't' });
+    expect(inferred.contract.columns.map((spec) => spec.name)).toEqual(['id', 'constructor', 'prototype', 'toString']);
+    expect(inferred.enumCandidates['constructor']).toEqual(['a', 'b']);
+    expect(inferred.columnNotes['constructor']?.[0]).toContain('Enum candidate');
+    expect(inferred.notes.join('\n')).toContain('The key `__proto__` was left out');
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('push');
+    expectRenderRoundTrip(inferred);
+  });
+});

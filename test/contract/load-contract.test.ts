@@ -155,6 +155,12 @@ describe('parseContract', () => {
 
   it('rejects a column named __proto__ instead of losing it', () => {
     expect(problems(contractWith('  __proto__: {type: string}\n'))).toEqual(['c.yaml:3: columns.__proto__ is a name JavaScript reserves for objects; rename the column']);
+    expect(problems(contractWith('  a: {type: string}\n  " __proto__": {type: string}\n'))).toEqual(['c.yaml:4: columns." __proto__" is a name JavaScript reserves for objects; rename the column']);
+  });
+
+  it('keeps columns named like Object.prototype members, and `__proto__` as an alias', () => {
+    const contract = parseContract(contractWith('  constructor: {type: string, aliases: [__proto__]}\n  prototype: {type: integer}\n  toString: {type: string}\n'), 'c.yaml');
+    expect(contract.columns.map((column) => [column.name, column.aliases])).toEqual([['constructor', ['__proto__']], ['prototype', undefined], ['toString', undefined]]);
   });
 
   it('rejects an empty or reserved table name', () => {

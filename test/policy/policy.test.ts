@@ -117,6 +117,7 @@ describe('decide: hard rules', () => {
     ['a widen of an unknown column', { kind: 'widen_type', column: 'nope', from: { name: 'integer' }, to: { name: 'double' } }, /not a contract column/],
     ['add_column of an existing column', { kind: 'add_column', column: 'user_id', type: { name: 'string' } }, /exists as `user_id`/],
     ['add_column of an existing column in other case', { kind: 'add_column', column: 'User_ID', type: { name: 'string' } }, /exists as `user_id`/],
+    ['add_column of `__proto__`, which no contract can hold', { kind: 'add_column', column: '__proto__', type: { name: 'json' } }, /`__proto__` cannot be a column name .*aliases: \[__proto__\]/],
     ['a rename onto a column that does not exist', { kind: 'rename_column', from: 'device_type', to: 'gadget' }, /not a contract column/],
     ['a rename from a contract column', { kind: 'rename_column', from: 'amount', to: 'device' }, /itself a contract column/],
     ['extend_enum on a non-enum column', { kind: 'extend_enum', column: 'device', values: ['x'] }, /not an enum column/],

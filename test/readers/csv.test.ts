@@ -159,6 +159,13 @@ describe('csvReader', () => {
     expect(await read(streamOf('a,b,c\n\n'))).toEqual([]);
   });
 
+  it('stores header names like Object.prototype members as plain keys, and leaves the prototype alone', async () => {
+    const records = await read(streamOf('constructor,prototype,toString,hasOwnProperty\nc,p,t,h\n'));
+    expect(records[0]?.value).toEqual({ constructor: 'c', prototype: 'p', toString: 't', hasOwnProperty: 'h' });
+    expect(Object.keys(records[0]?.value ?? {})).toEqual(['constructor', 'prototype', 'toString', 'hasOwnProperty']);
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('prototype');
+  });
+
   it('stores a __proto__ column as a plain key', async () => {
     const records = await read(streamOf('__proto__,b\n{"x":1},2\n'));
     const value = records[0]?.value as Record<string, unknown>;
