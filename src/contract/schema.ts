@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { didYouMean } from '../config/suggest.js';
 import { showValue } from '../config/yaml-errors.js';
 import { SILVER_SYSTEM_COLUMNS } from '../warehouse/tables.js';
+import { compilePattern, PATTERN_SYNTAX_HINT } from './pattern.js';
 import { DEFAULT_EVOLUTION, TYPE_NAMES, type ColumnSpec, type ColumnType, type Contract, type TypeName } from './types.js';
 
 /** Type spellings as listed in messages. */
@@ -135,11 +136,8 @@ const columnSpecSchema = z.preprocess(
     }
     if (spec.pattern !== undefined) {
       if (type.name !== 'string') problem('pattern', `is only allowed with type string; this column is ${spelled}`);
-      try {
-        new RegExp(spec.pattern);
-      } catch (error) {
-        problem('pattern', `is not a valid regular expression: ${(error as Error).message}`, spec.pattern);
-      }
+      const compiled = compilePattern(spec.pattern);
+      if ('error' in compiled) problem('pattern', `is not a valid RE2 pattern: ${compiled.error}; ${PATTERN_SYNTAX_HINT}`, spec.pattern);
     }
     const aliases = spec.aliases === undefined ? [] : checkedAliases(spec.aliases, (message, input) => problem('aliases', message, input));
     const column: Omit<ColumnSpec, 'name'> = { type, required: spec.required };

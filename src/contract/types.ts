@@ -26,7 +26,7 @@ export interface ColumnSpec {
   /** Inclusive bounds for numeric columns. */
   min?: number;
   max?: number;
-  /** A regular expression (JavaScript syntax) a string value must match in full. */
+  /** A regular expression (RE2 syntax, contract/pattern.ts) a string value must match in full. */
   pattern?: string;
   /**
    * Source field names that map onto this column (a rename mapping): a record key equal to

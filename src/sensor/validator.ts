@@ -1,8 +1,9 @@
 /**
  * The validator: one record in, one verdict out. Compiled once per contract version into
- * per-column closures (coercers, enum sets, bounds, full-match patterns), so the hot path
+ * per-column closures (coercers, enum sets, bounds, full-match RE2 patterns), so the hot path
  * allocates only the verdict and never compiles a regular expression.
  */
+import { compilePattern, PATTERN_SYNTAX_HINT, type ContractPattern } from '../contract/pattern.js';
 import { formatType, type ColumnSpec, type Contract } from '../contract/types.js';
 import type { ReadRecord } from '../readers/reader.js';
 import { AetlError } from '../util/errors.js';
@@ -32,7 +33,7 @@ interface CompiledColumn extends ReasonColumn {
   enumSet: Set<string> | undefined;
   min: number | undefined;
   max: number | undefined;
-  pattern: RegExp | undefined;
+  pattern: ContractPattern | undefined;
   /** Any of enum, min, max, pattern: skips the constraint step when false. */
   constrained: boolean;
 }
@@ -40,17 +41,14 @@ interface CompiledColumn extends ReasonColumn {
 /** Marks a column the record does not hold (distinct from an explicit null). */
 const ABSENT = Symbol('absent');
 
-function compilePattern(contract: Contract, spec: ColumnSpec): RegExp | undefined {
+/** RE2, never RegExp: a backtracking engine lets one value hang the process (contract/pattern.ts). */
+function columnPattern(contract: Contract, spec: ColumnSpec): ContractPattern | undefined {
   if (spec.pattern === undefined) return undefined;
-  try {
-    // The contract promises a full match; the group keeps alternations inside the anchors.
-    return new RegExp(`^(?:${spec.pattern})$`);
-  } catch (error) {
-    throw new AetlError('contract_invalid', `Column \`${spec.name}\` of contract \`${contract.table}\` has an invalid pattern /${spec.pattern}/.`, {
-      hint: 'Write the pattern as a JavaScript regular expression, e.g. `^[A-Z]{3}$`, and quote it in the YAML.',
-      cause: error,
-    });
-  }
+  const compiled = compilePattern(spec.pattern);
+  if ('pattern' in compiled) return compiled.pattern;
+  throw new AetlError('contract_invalid', `Column \`${spec.name}\` of contract \`${contract.table}\` has an invalid pattern /${spec.pattern}/: ${compiled.error}.`, {
+    hint: `Fix the pattern, e.g. \`[A-Z]{3}\`, and quote it in the YAML; ${PATTERN_SYNTAX_HINT}.`,
+  });
 }
 
 function compileColumn(contract: Contract, spec: ColumnSpec): CompiledColumn {
@@ -58,7 +56,7 @@ function compileColumn(contract: Contract, spec: ColumnSpec): CompiledColumn {
   const enumSet = spec.enum === undefined ? undefined : new Set(spec.enum.map(String));
   const min = numeric ? spec.min : undefined;
   const max = numeric ? spec.max : undefined;
-  const pattern = compilePattern(contract, spec);
+  const pattern = columnPattern(contract, spec);
   return {
     spec,
     typeText: formatType(spec.type),
@@ -93,7 +91,7 @@ function checkConstraints(column: CompiledColumn, value: TypedValue, raw: unknow
       if (column.max !== undefined && number > column.max) (found ??= []).push(aboveMaxReason(column, raw, column.max));
     }
   }
-  if (column.pattern !== undefined && typeof value === 'string' && !column.pattern.test(value)) {
+  if (column.pattern !== undefined && typeof value === 'string' && !column.pattern.matches(value)) {
     (found ??= []).push(patternReason(column, value));
   }
   return found;

@@ -126,7 +126,7 @@ describe('parseContract', () => {
       'c.yaml:3: columns.flag.enum is only allowed with type string (this column is boolean); bound numbers with min/max',
       'c.yaml:6: columns.day.min is only allowed with numeric types (integer, double, decimal); this column is date',
       'c.yaml:7: columns.n.min (10) is greater than max (1); swap them or fix one',
-      expect.stringMatching(/^c\.yaml:8: columns\.p\.pattern is not a valid regular expression: /),
+      expect.stringMatching(/^c\.yaml:8: columns\.p\.pattern is not a valid RE2 pattern: missing closing \)/),
       'c.yaml:9: columns.q.pattern is only allowed with type string; this column is integer',
       'c.yaml:10: columns.e.enum lists "x" twice; list each allowed value once',
     ]);
@@ -151,6 +151,14 @@ describe('parseContract', () => {
       'c.yaml:5: columns."  " is an empty column name; give the column a name',
       'c.yaml:6: columns._record_id is the name of a system column agentic-etl adds to every table; rename it',
     ]);
+  });
+
+  it('refuses patterns RE2 cannot match in linear time, naming the line, the column and the syntax', () => {
+    expect(problems(contractWith('  a: {type: string}\n  b: {type: string, pattern: "(x)\\\\1"}\n  c: {type: string, pattern: "x(?=y)"}\n'))).toEqual([
+      expect.stringMatching(/^c\.yaml:4: columns\.b\.pattern is not a valid RE2 pattern: invalid escape sequence: `\\1`; patterns use RE2 syntax .*no backreferences/),
+      expect.stringMatching(/^c\.yaml:5: columns\.c\.pattern is not a valid RE2 pattern: .*\(\?=.*no lookaround/),
+    ]);
+    expect(parseContract(contractWith('  a: {type: string, pattern: "(a+)+$"}\n'), 'c.yaml').columns[0]?.pattern).toBe('(a+)+$');
   });
 
   it('rejects a column named __proto__ instead of losing it', () => {
