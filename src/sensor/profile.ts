@@ -25,8 +25,13 @@ const MAX_SAMPLES = 5;
 const MAX_SAMPLE_TRIES = 1_000;
 /** Distinct offending values kept per column and reason kind. */
 const MAX_OFFENDING = 20;
-/** Unknown keys tracked per file; a record used as a map must not grow the profile without bound. */
-const MAX_UNKNOWN_KEYS = 256;
+/**
+ * Distinct keys besides the contract's columns profiled per file: a file of records used as
+ * maps (a key per user id) must not grow the profile, the heap and the event row without
+ * bound. Keys beyond it are counted (`BatchProfile.untracked`), not profiled; the first ones
+ * seen are kept, and what is kept about them stays exact.
+ */
+export const MAX_TRACKED_KEYS = 256;
 
 const JSON_TYPES: readonly JsonType[] = ['string', 'integer', 'double', 'boolean', 'null', 'object', 'array'];
 
@@ -116,6 +121,12 @@ export function createProfiler(contract: Contract): Profiler {
   const violations = new Map<string, Map<ReasonKind, number>>();
   const offending = new Map<string, Map<ReasonKind, Map<string, number>>>();
   const coercions = new Map<string, { count: number; sampler: Sampler }>();
+  // Violations and offending values are kept for contract columns, '_record', and at most
+  // MAX_TRACKED_KEYS other names (unknown keys, repeated keys), first seen first.
+  const bounded = new Set<string>([...columns.map((column) => column.name), '_record']);
+  let extraNames = 0;
+  let untrackedKeys = 0;
+  let untrackedRecords = 0;
   let generation = 0;
   let records = 0;
   let valid = 0;
@@ -150,11 +161,12 @@ export function createProfiler(contract: Contract): Profiler {
     invalid += 1;
     let isMalformed = false;
     for (const reason of verdict.reasons) {
+      if (reason.kind === 'malformed') isMalformed = true;
       const column = reason.column ?? '_record';
+      if (!tracks(column)) continue;
       let byKind = violations.get(column);
       if (byKind === undefined) violations.set(column, (byKind = new Map()));
       byKind.set(reason.kind, (byKind.get(reason.kind) ?? 0) + 1);
-      if (reason.kind === 'malformed') isMalformed = true;
       // 'missing' and 'null' say nothing more than the count.
       if (reason.kind !== 'missing_required' && reason.kind !== 'null_required') tallyOffending(column, reason.kind, reason.actual);
     }
@@ -162,9 +174,17 @@ export function createProfiler(contract: Contract): Profiler {
     return isMalformed;
   }
 
+  function tracks(column: string): boolean {
+    if (bounded.has(column)) return true;
+    if (extraNames >= MAX_TRACKED_KEYS) return false;
+    bounded.add(column);
+    extraNames += 1;
+    return true;
+  }
+
   function unknownAccumulator(name: string): UnknownAccumulator | undefined {
     let accumulator = unknown.get(name);
-    if (accumulator === undefined && unknown.size < MAX_UNKNOWN_KEYS) {
+    if (accumulator === undefined && unknown.size < MAX_TRACKED_KEYS) {
       accumulator = { types: new Float64Array(JSON_TYPES.length), sampler: newSampler(), count: 0, inference: new TypeInference(), missingWith: new Float64Array(count) };
       unknown.set(name, accumulator);
     }
@@ -180,6 +200,7 @@ export function createProfiler(contract: Contract): Profiler {
     generation += 1;
     if (recordUnknowns.length > 0) recordUnknowns.length = 0;
     let position = 0;
+    let untracked = 0;
     for (const key in value) {
       const raw = value[key];
       const resolution = resolve(key, position);
@@ -192,11 +213,18 @@ export function createProfiler(contract: Contract): Profiler {
         continue;
       }
       const accumulator = unknownAccumulator(resolution.name);
-      if (accumulator === undefined) continue;
+      if (accumulator === undefined) {
+        untracked += 1;
+        continue;
+      }
       accumulator.count += 1;
       observeKey(accumulator, raw);
       accumulator.inference.observe(raw, textual);
       recordUnknowns.push(accumulator);
+    }
+    if (untracked > 0) {
+      untrackedKeys += untracked;
+      untrackedRecords += 1;
     }
     for (let i = 0; i < count; i += 1) {
       if (presentAt[i] !== generation) bump(missing, i);
@@ -256,6 +284,7 @@ export function createProfiler(contract: Contract): Profiler {
       violations: violationsOut,
       coercions: coercionCounts,
       evidence: { offending: offendingOut, coerced: coercedSamples, missingWith },
+      untracked: { keys: untrackedKeys, records: untrackedRecords },
     };
   }
 

@@ -110,6 +110,11 @@ export interface BatchProfile {
   coercions: Record<string, number>;
   /** Sample values behind the counts, for the architect (filled by the sensor's profiler). */
   evidence?: BatchEvidence;
+  /**
+   * Keys beyond the profiler's cap on distinct keys (sensor/profile.ts, MAX_TRACKED_KEYS): not
+   * in `keys`, `unknownKeys` or `violations`, only counted — `keys` occurrences, in `records` records.
+   */
+  untracked?: { keys: number; records: number };
 }
 
 /** The values behind a profile's counts: bounded samples, never every value. */
