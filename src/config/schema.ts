@@ -9,6 +9,8 @@ import { policyConfigSchema } from '../policy/config.js';
 import type { ControllerConfig } from '../controller/types.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
+import { DEFAULT_RECORD_LIMITS } from '../sensor/limits.js';
+import { lineBudgetProblem, MAX_LINE_BYTES_CEILING } from './record-budget.js';
 import { s3Section, type S3Settings } from './s3-schema.js';
 import { showValue } from './yaml-errors.js';
 
@@ -31,8 +33,15 @@ export interface PipelineConfig {
   warehouse: string;
   /** Path of the data contract YAML (relative to the config file). */
   contract: string;
-  /** Lines (NDJSON, CSV rows) longer than this many bytes become malformed records. Default 1 MiB. */
+  /**
+   * Lines (NDJSON, CSV rows) longer than this many bytes become malformed records. Default 1 MiB;
+   * at most 256 MiB, and on DuckDB at most a quarter of its memory_limit (config/record-budget.ts).
+   */
   max_line_bytes: number;
+  /** A record with more keys than this is malformed (kept raw, not parsed into reasons). Default 1000. */
+  max_record_keys: number;
+  /** Contract columns a table may reach by evolution; an add_column beyond is denied. Default 500. */
+  max_table_columns: number;
   /** How long a worker's claim on a file holds before another worker may take it over (many workers). Default 30. */
   lease_seconds: number;
   /** How to reach the bucket of an `s3://` source (endpoint, region, path style, polling); ignored for a folder. */
@@ -45,6 +54,9 @@ export interface PipelineConfig {
 
 const nonEmpty = z.string().trim().min(1);
 
+/** Highest max_table_columns: PostgreSQL's 1600 columns per table, less room for silver's system columns. */
+export const MAX_TABLE_COLUMNS_CEILING = 1500;
+
 export const configSchema = z.strictObject({
   pipeline: nonEmpty,
   source: nonEmpty,
@@ -55,13 +67,20 @@ export const configSchema = z.strictObject({
     })
     .default(DEFAULT_WAREHOUSE),
   contract: nonEmpty,
-  max_line_bytes: z.number().int().positive().default(DEFAULT_MAX_LINE_BYTES),
+  max_line_bytes: z.number().int().positive().max(MAX_LINE_BYTES_CEILING).default(DEFAULT_MAX_LINE_BYTES),
+  max_record_keys: z.number().int().positive().default(DEFAULT_RECORD_LIMITS.maxRecordKeys),
+  // PostgreSQL holds at most 1600 columns, and silver adds its system columns.
+  max_table_columns: z.number().int().positive().max(MAX_TABLE_COLUMNS_CEILING).default(DEFAULT_RECORD_LIMITS.maxTableColumns),
   s3: s3Section,
   lease_seconds: z.number().positive().max(86_400).default(30),
   // Checked here with their owners' schemas so that a mistake is reported with its line;
   // a key left with nothing under it (`policy:`) reads as null: treat it as absent.
   policy: z.preprocess((value) => value ?? undefined, policyConfigSchema.optional()),
   controller: z.preprocess((value) => value ?? undefined, controllerConfigSchema.optional()),
+}).superRefine((config, ctx) => {
+  if (config.max_line_bytes > MAX_LINE_BYTES_CEILING) return; // already refused by its own bound
+  const problem = lineBudgetProblem(config.max_line_bytes, config.warehouse);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['max_line_bytes'], message: problem });
 });
 
 // The schema's output and the documented interface must stay the same shape.

@@ -8,6 +8,7 @@ import { contractToYaml } from '../contract/serialize.js';
 import { dict } from '../util/dict.js';
 import type { InferredContract } from '../contract/infer-contract.js';
 import { DEFAULT_MAX_LINE_BYTES, type FormatSetting } from '../readers/reader.js';
+import { DEFAULT_RECORD_LIMITS } from '../sensor/limits.js';
 
 export interface ConfigTemplateOptions {
   pipeline: string;
@@ -43,8 +44,17 @@ warehouse: ${scalar(options.warehouse)}
 contract: ${scalar(options.contractPath)}
 
 # Lines (NDJSON, CSV rows) longer than this many bytes become malformed records: kept in
-# bronze and quarantine, never dropped. ${DEFAULT_MAX_LINE_BYTES} bytes = 1 MiB.
+# bronze and quarantine, never dropped. ${DEFAULT_MAX_LINE_BYTES} bytes = 1 MiB. At most 256 MiB,
+# and on DuckDB at most a quarter of its memory_limit (it holds a value whole in memory).
 max_line_bytes: ${DEFAULT_MAX_LINE_BYTES}
+
+# What one record may cost: a record with more keys than this is malformed (kept raw in
+# bronze and quarantine, its keys not parsed into reasons). A CSV row has a key per column.
+max_record_keys: ${DEFAULT_RECORD_LIMITS.maxRecordKeys}
+
+# The widest a table may grow by evolution (contract columns, at most 1500): an add_column
+# past it is denied and the new keys stay quarantined.
+max_table_columns: ${DEFAULT_RECORD_LIMITS.maxTableColumns}
 
 # Several workers on one PostgreSQL warehouse: how long a worker's claim on a file holds
 # before another worker may take the file over (a worker renews it while it works).

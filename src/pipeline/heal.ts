@@ -146,7 +146,7 @@ export async function planAndAct(context: PipelineContext, incident: Incident, l
   const plan = await context.architect.plan({ table, contract, findings: incident.findings, columnStats });
   incident.plan = plan;
   listen({ kind: 'planned', incident, actions: plan.actions });
-  const decisions = decide(plan, context.policy, contract);
+  const decisions = decide(plan, context.policy, contract, context.limits);
   incident.decisions = decisions;
   listen({ kind: 'decided', incident, decisions });
   await recordIncident(context, incident, [

@@ -13,6 +13,7 @@ import { initialControl, observeBatch } from '../controller/controller.js';
 import type { ControlStep } from '../controller/types.js';
 import { loadControl, saveControl } from '../ledger/controller-store.js';
 import { findingsFromProfile } from '../sensor/findings.js';
+import { DEFAULT_RECORD_LIMITS, limitRecord } from '../sensor/limits.js';
 import { createProfiler } from '../sensor/profile.js';
 import type { BatchProfile, Reason } from '../sensor/types.js';
 import type { SourceObject } from '../sources/source.js';
@@ -67,7 +68,10 @@ export async function ingestFile(
     let silverCount = 0;
     let quarantined = 0;
 
-    for await (const record of readRecords(input, { file: object.key, maxLineBytes: context.maxLineBytes, format, gzip })) {
+    const limits = context.limits ?? DEFAULT_RECORD_LIMITS;
+    for await (const read of readRecords(input, { file: object.key, maxLineBytes: context.maxLineBytes, format, gzip })) {
+      // Over max_record_keys: malformed, its parsed value dropped, so it costs its raw text only.
+      const record = limitRecord(read, limits, object.key);
       const recordId = recordIdOf(fileId, record.line);
       // Raw text with a NUL character is kept as base64, like bytes that are not UTF-8:
       // PostgreSQL text cannot hold U+0000, and bronze must take every record.

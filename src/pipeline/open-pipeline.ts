@@ -63,6 +63,7 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
       validate: compileValidator(contract.contract),
       format: config.config.format,
       maxLineBytes: config.config.max_line_bytes,
+      limits: { maxRecordKeys: config.config.max_record_keys, maxTableColumns: config.config.max_table_columns },
       controller: parseControllerConfig(config.config.controller),
       policy: parsePolicyConfig(config.config.policy),
       architect: createArchitect('rules'),

@@ -7,6 +7,7 @@ import type { ControllerConfig } from '../controller/types.js';
 import type { PolicyConfig } from '../policy/types.js';
 import type { ContractVersion } from '../ledger/contract-store.js';
 import type { FormatSetting, ReadRecord } from '../readers/reader.js';
+import type { RecordLimits } from '../sensor/limits.js';
 import type { Verdict } from '../sensor/types.js';
 import type { Source } from '../sources/source.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -20,6 +21,8 @@ export interface PipelineContext {
   validate: (record: ReadRecord) => Verdict;
   format: FormatSetting;
   maxLineBytes: number;
+  /** What one record and one table may cost (max_record_keys, max_table_columns); DEFAULT_RECORD_LIMITS when absent. */
+  limits?: RecordLimits;
   controller: ControllerConfig;
   policy: PolicyConfig;
   architect: Architect;

@@ -4,10 +4,12 @@
  * 1. hard rules (hard-rules.ts): deny, whatever the config or the contract says;
  * 2. the contract's evolution rules: what its author allows for this table;
  * 3. `policy:` in agentic-etl.yaml, else the safe defaults (DEFAULT_POLICY).
+ * Besides, `max_table_columns` (agentic-etl.yaml) bounds how wide add_column may make a table.
  */
 import type { Action, ActionKind, Plan } from '../agent/actions.js';
 import type { Contract } from '../contract/types.js';
 import { wideningKind } from '../contract/widening.js';
+import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '../sensor/limits.js';
 import { hardDenial } from './hard-rules.js';
 import type { Decision, PolicyConfig, PolicyVerdict } from './types.js';
 
@@ -74,18 +76,34 @@ function configured(action: Action, config: PolicyConfig, contract: Contract): R
 }
 
 /** One decision per planned action, in plan order. */
-export function decide(plan: Plan, config: PolicyConfig, contract: Contract): Decision[] {
+export function decide(plan: Plan, config: PolicyConfig, contract: Contract, limits: Pick<RecordLimits, 'maxTableColumns'> = DEFAULT_RECORD_LIMITS): Decision[] {
   // Names a plan adds are judged against each other too: `Foo` and `foo` from one batch
   // would merge on an engine that folds case, so only the first may be added.
   const adding = new Map<string, string>();
+  let added = 0;
   return plan.actions.map((planned) => {
     const hard = hardDenial(planned.action, contract) ?? sameBatchCollision(planned.action, adding);
     if (hard !== undefined) return { planned, verdict: 'deny', reason: hard };
-    const bound = contractDenial(planned.action, contract);
+    const bound = contractDenial(planned.action, contract) ?? widthDenial(planned.action, contract, added, limits.maxTableColumns);
     if (bound !== undefined) return { planned, verdict: 'deny', reason: bound };
+    if (planned.action.kind === 'add_column') added += 1;
     const ruling = configured(planned.action, config, contract);
     return { planned, verdict: ruling.verdict, reason: ruling.reason };
   });
+}
+
+/**
+ * add_column past max_table_columns: a record used as a map (a key per user) would otherwise
+ * widen the table by a column per key until the warehouse runs out of memory or columns.
+ */
+function widthDenial(action: Action, contract: Contract, added: number, maxColumns: number): string | undefined {
+  if (action.kind !== 'add_column') return undefined;
+  const width = contract.columns.length + added;
+  if (width < maxColumns) return undefined;
+  return (
+    `max_table_columns: \`${contract.table}\` ${added === 0 ? 'has' : 'would have'} ${width} columns, the most agentic-etl.yaml allows (max_table_columns: ${maxColumns}); ` +
+    'raise max_table_columns, or set evolution.new_column: ignore to keep new keys in bronze only'
+  );
 }
 
 function sameBatchCollision(action: Plan['actions'][number]['action'], adding: Map<string, string>): string | undefined {

@@ -121,3 +121,28 @@ export function duplicateKeyReason(key: string, column: string, raw: unknown, fi
       : `Keys \`${first.trim()}\` and \`${key.trim()}\` both map to column \`${column}\` (by its name or an alias); send the column once, under one name.`;
   return { column: key, kind: 'unknown_column', expected: `one key for \`${column}\``, actual: display(raw), message };
 }
+
+/** Reasons listed per record; the rest are summed up in one more (a reason per key of a huge record cost megabytes). */
+export const MAX_REASONS = 50;
+
+/**
+ * At most MAX_REASONS reasons: the first ones as they are, then one that counts the rest by
+ * kind. The record's raw text, kept beside them, still holds everything they were about.
+ */
+export function boundReasons(reasons: Reason[]): Reason[] {
+  if (reasons.length <= MAX_REASONS) return reasons;
+  const kept = reasons.slice(0, MAX_REASONS - 1);
+  const rest = reasons.slice(MAX_REASONS - 1);
+  const byKind = new Map<Reason['kind'], number>();
+  for (const reason of rest) byKind.set(reason.kind, (byKind.get(reason.kind) ?? 0) + 1);
+  const counts = [...byKind].map(([kind, count]) => `${count} ${kind}`).join(', ');
+  const first = rest[0] as Reason;
+  kept.push({
+    column: null,
+    kind: first.kind,
+    expected: `at most ${MAX_REASONS} reasons listed per record`,
+    actual: `${rest.length} more`,
+    message: `…and ${rest.length} more reasons (${counts}) not listed, e.g. ${shorten(first.message)} The record's raw text holds every key; fix the producer or the contract.`,
+  });
+  return kept;
+}

@@ -13,6 +13,7 @@ import { ANY_POSITION, createKeyResolver, type KeyResolver } from './key-resolve
 import {
   aboveMaxReason,
   belowMinReason,
+  boundReasons,
   duplicateKeyReason,
   enumReason,
   malformedReason,
@@ -178,7 +179,7 @@ export function compileValidator(contract: Contract): Validator {
     slots.fill(ABSENT); // release the record's values
 
     if (keyReasons !== undefined) reasons = reasons === undefined ? keyReasons : reasons.concat(keyReasons);
-    if (reasons !== undefined) return { status: 'invalid', reasons };
+    if (reasons !== undefined) return { status: 'invalid', reasons: boundReasons(reasons) };
     return { status: 'valid', values, coercions: coercions ?? [], ignored: ignored ?? [] };
   };
 }

@@ -47,6 +47,8 @@ describe('loadConfig', () => {
       warehouse: `duckdb:${path.join(dir, 'warehouse.duckdb')}`,
       contract: path.join(dir, 'contracts', 'orders.yaml'),
       max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+      max_record_keys: 1000,
+      max_table_columns: 500,
       lease_seconds: 30,
     });
     expect(loaded.written.source).toBe('./landing');
@@ -107,7 +109,7 @@ describe('loadConfig', () => {
   it('lists every valid key when nothing is close', async () => {
     const file = await writeConfig(`${MINIMAL}retries: 3\n`);
     const error = await failure(loadConfig(file));
-    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, s3, lease_seconds, policy, controller)');
+    expect(error.message).toContain(':4: unknown key `retries` (valid keys: pipeline, source, format, warehouse, contract, max_line_bytes, max_record_keys, max_table_columns, s3, lease_seconds, policy, controller)');
   });
 
   it('lists several problems at once, in line order', async () => {
@@ -215,5 +217,36 @@ describe('the healing sections', () => {
     expect(error).toMatchObject({ code: 'config_invalid' });
     expect((error as Error).message).toMatch(/agentic-etl\.yaml:5:.*rename_column/);
     expect((error as Error).message).toMatch(/:7:.*alpha/);
+  });
+});
+
+describe('what one record may cost', () => {
+  const parse = (extra: string) => parseConfig(`${MINIMAL}${extra}`, 'agentic-etl.yaml', '/p').config;
+  const problem = (extra: string): string => {
+    try {
+      parse(extra);
+    } catch (error) {
+      expect(error).toBeInstanceOf(AetlError);
+      return (error as AetlError).message;
+    }
+    throw new Error('expected a config error');
+  };
+
+  it('reads max_record_keys and max_table_columns, with bounds', () => {
+    expect(parse('max_record_keys: 50\nmax_table_columns: 20\n')).toMatchObject({ max_record_keys: 50, max_table_columns: 20 });
+    expect(problem('max_record_keys: 0\n')).toBe('agentic-etl.yaml:4: max_record_keys must be greater than 0 (got 0)');
+    expect(problem('max_table_columns: 2000\n')).toBe('agentic-etl.yaml:4: max_table_columns must be at most 1500 (got 2000)');
+  });
+
+  it('refuses a max_line_bytes DuckDB cannot hold in memory, naming the fix', () => {
+    expect(problem('max_line_bytes: 400000000\n')).toBe('agentic-etl.yaml:4: max_line_bytes must be at most 268435456 (got 400000000)');
+    expect(problem('max_line_bytes: 100000000\n')).toBe(
+      "agentic-etl.yaml:4: max_line_bytes (100000000) is more than a quarter of DuckDB's memory_limit 64MB (the default): DuckDB holds a value whole in memory, " +
+        'and a line that long would stop the run; set max_line_bytes to at most 16000000, or raise the limit, e.g. warehouse: duckdb:<file>?memory_limit=382MiB',
+    );
+    expect(problem('max_line_bytes: 100000000\nwarehouse: duckdb:./w.duckdb?memory_limit=256MB\n')).toContain("a quarter of DuckDB's memory_limit 256MB:");
+    expect(parse('max_line_bytes: 100000000\nwarehouse: duckdb:./w.duckdb?memory_limit=1GB\n').max_line_bytes).toBe(100_000_000);
+    expect(parse('max_line_bytes: 100000000\nwarehouse: postgres://u@h/db\n').max_line_bytes).toBe(100_000_000);
+    expect(parse('max_line_bytes: 16000000\n').max_line_bytes).toBe(16_000_000);
   });
 });

@@ -32,6 +32,8 @@ describe('renderConfigYaml', () => {
       warehouse: 'duckdb:./warehouse.duckdb',
       contract: './contract.yaml',
       max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+      max_record_keys: 1000,
+      max_table_columns: 500,
       lease_seconds: 30,
     });
     expect(loaded.config.source).toBe(path.join(dir, 'landing'));

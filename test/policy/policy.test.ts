@@ -203,3 +203,26 @@ describe('names that differ only by case, added by one plan', () => {
     expect(decisions[1]!.reason).toMatch(/collides with `Foo`/);
   });
 });
+
+describe('decide: max_table_columns', () => {
+  const adds = (n: number): Action[] => Array.from({ length: n }, (_, i) => ({ kind: 'add_column', column: `new_${i}`, type: { name: 'string' } }));
+
+  it('denies the add_column that would pass the limit, naming it and the fix', () => {
+    const width = contract.columns.length;
+    const decisions = decide(planOf(...adds(3), VALID.replay), {}, contract, { maxTableColumns: width + 2 });
+    expect(decisions.map((d) => d.verdict)).toEqual(['auto', 'auto', 'deny', 'auto']);
+    expect(decisions[2]?.reason).toBe(
+      `max_table_columns: \`events\` would have ${width + 2} columns, the most agentic-etl.yaml allows (max_table_columns: ${width + 2}); raise max_table_columns, or set evolution.new_column: ignore to keep new keys in bronze only`,
+    );
+    expect(decide(planOf(...adds(1)), {}, contract, { maxTableColumns: width })[0]?.reason).toMatch(/^max_table_columns: `events` has \d+ columns/);
+  });
+
+  it('never lets a plan widen the table past the limit (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 20 }), (count, maxTableColumns) => {
+        const allowed = decide(planOf(...adds(count)), { add_column: 'auto' }, contract, { maxTableColumns }).filter((d) => d.verdict === 'auto').length;
+        expect(allowed).toBe(Math.max(0, Math.min(count, maxTableColumns - contract.columns.length)));
+      }),
+    );
+  });
+});
