@@ -5,7 +5,8 @@
  * coercer, in one transaction. Only NULLs are filled, so running it again changes nothing.
  */
 import type { CoercionMode, ColumnSpec } from '../contract/types.js';
-import { toJsonText } from '../ledger/event-log.js';
+import { parseJsonExact } from '../readers/exact-json.js';
+import { exactJsonText } from '../readers/number-literal.js';
 import { compileCoercer } from '../sensor/coerce.js';
 import type { Coercion } from '../sensor/types.js';
 import { jsonTypeOf } from '../sensor/values.js';
@@ -67,9 +68,10 @@ function valuesTable(table: string, column: ColumnSpec): TableDef {
 function parseObject(raw: string | null, encoding: string | null): Record<string, unknown> | undefined {
   if (raw === null || encoding !== 'utf8') return undefined;
   // A CSV line fails here (or parses to a scalar): without its header its fields have no names.
+  // Parsed as the reader parsed it, so numbers a double cannot carry keep their digits.
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = parseJsonExact(raw);
   } catch {
     return undefined;
   }
@@ -135,9 +137,10 @@ export async function backfillColumn(warehouse: Warehouse, options: BackfillOpti
         // A coercion is always logged with the original value, as ingestion logs it.
         let coercions: string | null = null;
         if (typed.coerced) {
-          const logged = row.coercions === null ? [] : (JSON.parse(row.coercions) as Coercion[]);
+          // Read and written exactly: earlier originals may be numbers a double cannot carry.
+          const logged = row.coercions === null ? [] : (parseJsonExact(row.coercions) as Coercion[]);
           logged.push({ column: column.name, from: jsonTypeOf(raw), to: column.type.name, original: raw });
-          coercions = toJsonText(logged);
+          coercions = exactJsonText(logged) ?? null;
         }
         writer.append([row.id, typed.value, coercions]);
         result.filled += 1;

@@ -6,6 +6,8 @@
  * already in silver is never appended again.
  */
 import { toJsonText } from '../ledger/event-log.js';
+import { parseJsonExact } from '../readers/exact-json.js';
+import { exactJsonText } from '../readers/number-literal.js';
 import type { ReadRecord } from '../readers/reader.js';
 import type { Reason, Verdict } from '../sensor/types.js';
 import { AetlError } from '../util/errors.js';
@@ -76,16 +78,26 @@ interface QuarantineRow extends Row {
   in_silver: boolean;
 }
 
-/** The record as the reader gave it; the offset is not kept in quarantine (validation never reads it). */
-function recordOf(row: QuarantineRow, value: string): ReadRecord {
-  return {
-    line: Number(row._line),
-    offset: 0,
-    raw: row._raw,
-    rawEncoding: row._raw_encoding === 'base64' ? 'base64' : 'utf8',
-    value: JSON.parse(value) as Record<string, unknown>,
-    textual: row._textual,
-  };
+/**
+ * The record as the reader gave it, or undefined when it holds no object; the offset is not
+ * kept in quarantine (validation never reads it). A JSON record is parsed again from its
+ * raw text, as the reader parsed it: `_value` is JSON, which has no Infinity and whose
+ * readers round long numbers, and rows written before numbers were kept exact hold such
+ * losses. A CSV row's fields need the file's header, so its `_value` is used: field names
+ * and text (or null) only, which JSON keeps exactly.
+ */
+function recordOf(row: QuarantineRow, value: string): ReadRecord | undefined {
+  const rawEncoding = row._raw_encoding === 'base64' ? 'base64' : 'utf8';
+  let parsed: unknown;
+  try {
+    if (row._textual) parsed = JSON.parse(value);
+    // Base64 raw of a parsed record is text that held a NUL character (see ingest-file.ts).
+    else parsed = parseJsonExact(rawEncoding === 'base64' ? Buffer.from(row._raw, 'base64').toString('utf8') : row._raw);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  return { line: Number(row._line), offset: 0, raw: row._raw, rawEncoding, value: parsed as Record<string, unknown>, textual: row._textual };
 }
 
 export async function replayQuarantine(warehouse: Warehouse, options: ReplayOptions): Promise<ReplayResult> {
@@ -147,18 +159,19 @@ export async function replayQuarantine(warehouse: Warehouse, options: ReplayOpti
           result.alreadyInSilver += 1;
           continue;
         }
-        if (row._value === null) {
+        const record = row._value === null ? undefined : recordOf(row, row._value);
+        if (record === undefined) {
           result.malformed += 1;
           continue;
         }
-        const verdict = options.validate(recordOf(row, row._value));
+        const verdict = options.validate(record);
         if (verdict.status === 'invalid') {
           stageWriter.append([id, false, toJsonText(verdict.reasons)]);
           result.stillInvalid += 1;
           continue;
         }
         if (verdict.values.length !== contractWidth) throw widthMismatch(verdict.values.length);
-        const coercions = verdict.coercions.length === 0 ? null : toJsonText(verdict.coercions);
+        const coercions = verdict.coercions.length === 0 ? null : (exactJsonText(verdict.coercions) ?? null);
         silverWriter.append([...verdict.values, id, row._file_id, row._file, BigInt(row._line), version, coercions, ingestedAt]);
         stageWriter.append([id, true, null]);
         result.promoted += 1;

@@ -2,6 +2,7 @@
 import { formatType, type ColumnSpec, type Contract } from '../contract/types.js';
 
 
+import { parseJsonExact } from '../readers/exact-json.js';
 import type { MissingRequiredFinding } from '../sensor/findings.js';
 
 
@@ -32,11 +33,15 @@ export function halt(reason: string, confidence: number, rationale: string, evid
   return planned({ kind: 'halt', reason }, confidence, rationale, evidence);
 }
 
-/** A finding's sample back as the value it was: samples of type mismatches are JSON text (shortened ones stay text). */
+/**
+ * A finding's sample back as the value it was: samples of type mismatches are JSON text
+ * (shortened ones stay text), parsed as the readers parse, so `1.0000000000000001` stays
+ * that number and does not become the integer 1.
+ */
 export function parseSample(sample: unknown): unknown {
   if (typeof sample !== 'string') return sample;
   try {
-    return JSON.parse(sample) as unknown;
+    return parseJsonExact(sample);
   } catch {
     return sample;
   }

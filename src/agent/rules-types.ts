@@ -1,6 +1,7 @@
 /** The rules for type mismatches: lossless widenings, coercion, or a halt with the person's options. */
 import { formatType, type ColumnSpec, type ColumnType, type TypeName } from '../contract/types.js';
 import { valueFitsWidening, wideningKind } from '../contract/widening.js';
+import { NumberLiteral } from '../readers/number-literal.js';
 import { compileCoercer } from '../sensor/coerce.js';
 import type { TypeMismatchFinding } from '../sensor/findings.js';
 import { inferType } from '../sensor/infer-type.js';
@@ -23,13 +24,17 @@ type Target =
 /** Whether a numeric sample is the same number as a double: not an integer beyond ±2^53, not a numeral a double rounds. */
 export function exactAsDouble(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
-  if (typeof value === 'string') return canonicalNumeral(value) === canonicalNumeral(String(Number(value)));
-  return false;
+  // A JSON number no plain double carries (`1.0000000000000001`) is judged by its digits, like a numeral string.
+  const text = typeof value === 'string' ? value : value instanceof NumberLiteral ? value.text : undefined;
+  if (text === undefined) return false;
+  const double = Number(text);
+  return Number.isFinite(double) && canonicalNumeral(text) === canonicalNumeral(String(double));
 }
 
 /** The numeral text of a numeric sample, for digit counting. */
 export function numeralOf(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (value instanceof NumberLiteral) return value.text;
   if (typeof value === 'string' && TEXT_FLOAT_NUMERAL.test(value)) return value;
   return undefined;
 }

@@ -3,6 +3,7 @@
  * equal ignoring case merged) the type inference, how many records filled it, and whether
  * its values were distinct — kept only while useful, so memory stays bounded by the sample.
  */
+import { NumberLiteral } from '../readers/number-literal.js';
 import type { ReadRecord } from '../readers/reader.js';
 import { TypeInference } from '../sensor/infer-type.js';
 import { SILVER_SYSTEM_COLUMNS } from '../warehouse/tables.js';
@@ -49,7 +50,8 @@ function distinctKey(value: unknown): string | undefined {
     case 'boolean':
       return `b${value}`;
     default:
-      return undefined;
+      // A JSON number no double carries, such as a 19-digit id: by its digits.
+      return value instanceof NumberLiteral ? `n${value.text}` : undefined;
   }
 }
 

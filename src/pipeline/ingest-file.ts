@@ -8,6 +8,7 @@ import { AetlError } from '../util/errors.js';
 import { nowMicros } from '../util/time.js';
 import { appendEvents, toJsonText } from '../ledger/event-log.js';
 import { completeFile, recordIdOf, type Claim } from '../ledger/file-ledger.js';
+import { exactJsonText } from '../readers/number-literal.js';
 import { detectFormat, readRecords } from '../readers/open-records.js';
 import { initialControl, observeBatch } from '../controller/controller.js';
 import type { ControlStep } from '../controller/types.js';
@@ -84,7 +85,7 @@ export async function ingestFile(
       const verdict = context.validate(record);
       profiler.observe(record, verdict);
       if (verdict.status === 'valid' && !circuitOpen) {
-        const coercions = verdict.coercions.length === 0 ? null : toJsonText(verdict.coercions);
+        const coercions = verdict.coercions.length === 0 ? null : (exactJsonText(verdict.coercions) ?? null);
         silver.append([...verdict.values, recordId, fileId, object.key, line, contractVersion, coercions, ingestedAt]);
         silverCount += 1;
       } else {
@@ -92,7 +93,7 @@ export async function ingestFile(
         if (refuseNewColumns) refuseUnknownColumn(object.key, record.line, reasons);
         quarantine.append([
           recordId, fileId, object.key, line, record.raw, record.rawEncoding,
-          record.value === undefined ? null : JSON.stringify(record.value), record.textual === true,
+          record.value === undefined ? null : (exactJsonText(record.value) ?? null), record.textual === true,
           toJsonText(reasons), contractVersion, 'open', null, ingestedAt, null,
         ]);
         quarantined += 1;

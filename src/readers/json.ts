@@ -13,6 +13,7 @@
  */
 import type { Readable } from 'node:stream';
 import { readChunks } from './_chunks.js';
+import { exactValue } from './exact-json.js';
 import { JsonFramer, type JsonPiece } from './_json-framer.js';
 import { invalidUtf8Message, keptPrefix, overLimitMessage, rawOfBytes, tooDeepMessage } from './_raw.js';
 import { MALFORMED_RAW_KEEP_BYTES, type ReadRecord, type Reader, type ReaderOptions } from './reader.js';
@@ -54,7 +55,7 @@ function recordOf(piece: JsonPiece, options: ReaderOptions): ReadRecord {
   if (piece.tooDeep) return { line, offset, raw, rawEncoding, malformed: tooDeepMessage(file, what) };
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = exactValue(raw, JSON.parse(raw), piece.bytes);
   } catch (error) {
     // SyntaxError for bad JSON; RangeError if an engine runs out of stack on deep nesting.
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,8 +1,8 @@
 /**
  * NDJSON / JSON Lines: one JSON object per line. The hot path of every benchmark, so a
  * line costs one `toString`, one `JSON.parse` and one record object; everything unusual
- * (invalid UTF-8, over-limit lines, deep nesting) is checked only when a cheap test says
- * it may be present.
+ * (invalid UTF-8, over-limit lines, deep nesting, numbers a double cannot carry — see
+ * exact-json.ts) is checked only when a cheap test says it may be present.
  *
  * Blank and whitespace-only lines are skipped but still counted, so `line` is always the
  * line number an editor shows. A UTF-8 BOM at the start and `\r` before `\n` are dropped.
@@ -10,6 +10,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { readChunks } from './_chunks.js';
+import { exactValue } from './exact-json.js';
 import { LineCursor } from './_line-cursor.js';
 import { exceedsJsonDepth, invalidUtf8Message, isBlank, keptPrefix, overLimitMessage, rawOfBytes, tooDeepMessage } from './_raw.js';
 import type { ReadRecord, Reader, ReaderOptions } from './reader.js';
@@ -51,19 +52,20 @@ function recordOf(lines: LineCursor, asciiText: string | undefined, options: Rea
     const prefix = keptPrefix(buf.subarray(start, end));
     return { line, offset, ...rawOfBytes(prefix), malformed: overLimitMessage(options.file, `line ${line}`, lines.size, options.maxLineBytes) };
   }
-  if (asciiText !== undefined) return parseLine(asciiText.slice(start, end), line, offset, options.file);
+  if (asciiText !== undefined) return parseLine(asciiText.slice(start, end), line, offset, options.file, lines);
   const raw = buf.toString('utf8', start, end);
   // Invalid UTF-8 always decodes to U+FFFD, so the exact check runs only when one appears.
   if (raw.includes(REPLACEMENT_CHARACTER) && !isUtf8(buf.subarray(start, end))) {
     return { line, offset, raw: buf.toString('base64', start, end), rawEncoding: 'base64', malformed: invalidUtf8Message(options.file, `line ${line}`) };
   }
-  return parseLine(raw, line, offset, options.file);
+  return parseLine(raw, line, offset, options.file, lines);
 }
 
-function parseLine(raw: string, line: number, offset: number, file: string): ReadRecord {
+/** `bytes`: where the line's bytes are, for the cheap scan of its numbers. */
+function parseLine(raw: string, line: number, offset: number, file: string, bytes: LineCursor): ReadRecord {
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = exactValue(raw, JSON.parse(raw), bytes.buf, bytes.start, bytes.end);
   } catch (error) {
     // SyntaxError for bad JSON; RangeError if an engine runs out of stack on deep nesting.
     const reason = error instanceof Error ? error.message : String(error);

@@ -19,7 +19,10 @@ export interface ReadRecord {
    */
   raw: string;
   rawEncoding: 'utf8' | 'base64';
-  /** The parsed record; absent when malformed. */
+  /**
+   * The parsed record; absent when malformed. A JSON number a double cannot carry exactly
+   * is a NumberLiteral holding its text (see exact-json.ts); every plain number is exact.
+   */
   value?: Record<string, unknown>;
   /** CSV fields are text by nature: typing them is not coercion, and '' means null. */
   textual?: boolean;

@@ -4,10 +4,18 @@
  * 42 — is only ever lossless: a coerced value converts back to exactly what was sent.
  * CSV text is typed by parsing, which is not coercion and is allowed even when
  * `coercion: off`.
+ *
+ * JSON numbers arrive as plain numbers only when the double is faithful to the literal
+ * (readers/exact-json.ts); any other is a NumberLiteral, typed from its digits: an integer column takes it only when it is whole and fits int64, a decimal column
+ * reads its text, a string column keeps it as written. A double column takes the nearest
+ * double, as every JSON reader and PostgreSQL's float8 do — a double is approximate by
+ * type; a column that must keep every digit is a decimal(p,s) or a string — except beyond
+ * the double's range either way (`1e400`, `1e-400`), refused as PostgreSQL refuses them.
  */
 import { formatType, type ColumnType, type CoercionMode } from '../contract/types.js';
+import { exactJsonText, NumberLiteral } from '../readers/number-literal.js';
 import { AetlError } from '../util/errors.js';
-import { canonicalNumeral, fitDecimal, splitNumeral } from './numerals.js';
+import { bigintOfNumeral, canonicalNumeral, fitDecimal, isWholeNumeral, splitNumeral } from './numerals.js';
 import type { TypedValue } from './types.js';
 import { FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
 
@@ -48,6 +56,7 @@ const UNSAFE_DECIMAL: CoerceFailure = {
 const DOUBLE_SAFE_DIGITS = 15;
 const INEXACT_DOUBLE: CoerceFailure = { ok: false, why: 'a double cannot hold this numeral exactly' };
 const BEYOND_DOUBLE: CoerceFailure = { ok: false, why: 'it is outside the range of a double' };
+const BELOW_DOUBLE: CoerceFailure = { ok: false, why: 'it is so close to zero that a double would hold it as 0' };
 const INVALID_JSON: CoerceFailure = { ok: false, why: 'it is not valid JSON text' };
 // PostgreSQL text cannot hold U+0000, and a value that loads on one engine only is no value.
 const HAS_NUL: CoerceFailure = { ok: false, why: 'it contains a NUL character (U+0000), which warehouse text columns cannot hold' };
@@ -83,15 +92,37 @@ function integerCoercer(lossless: boolean): Coercer {
         return lossless ? coerced(value) : COERCION_OFF;
       }
       default:
+        if (raw instanceof NumberLiteral) return integerOfLiteral(raw.text);
         return raw === null || raw === undefined ? NULL_VALUE : FAIL;
     }
   };
+}
+
+/** A JSON number is an integer when its digits say so: `1.0000000000000001` is not one, though a double reads 1. */
+function integerOfLiteral(text: string): CoerceResult {
+  if (!isWholeNumeral(text)) return FAIL;
+  const value = bigintOfNumeral(text);
+  if (value === undefined || value < INT64_MIN || value > INT64_MAX) return BEYOND_INT64;
+  return typed(value);
+}
+
+/**
+ * The nearest double to numeral text, or why not: beyond the range either way, or — when
+ * `mustRoundTrip`, for a coercion — a double that reads back as another number.
+ */
+function doubleOfNumeral(text: string, mustRoundTrip: boolean): CoerceResult {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return BEYOND_DOUBLE;
+  if (value === 0 && splitNumeral(text).digits !== '') return BELOW_DOUBLE;
+  if (mustRoundTrip && canonicalNumeral(text) !== canonicalNumeral(String(value))) return INEXACT_DOUBLE;
+  return typed(value);
 }
 
 function doubleCoercer(lossless: boolean): Coercer {
   return (raw, textual) => {
     switch (typeof raw) {
       case 'number':
+        // Plain numbers from the readers are exact doubles already (readers/exact-json.ts).
         return Number.isFinite(raw) ? typed(raw) : FAIL;
       case 'bigint': {
         const value = Number(raw);
@@ -99,15 +130,14 @@ function doubleCoercer(lossless: boolean): Coercer {
       }
       case 'string': {
         if (!(textual ? TEXT_FLOAT_NUMERAL : FLOAT_NUMERAL).test(raw)) return FAIL;
-        const value = Number(raw);
-        if (!Number.isFinite(value)) return BEYOND_DOUBLE;
         // CSV text is parsed to the nearest double, as any CSV reader would.
-        if (textual) return typed(value);
         // JSON text was a string on purpose: convert it only when nothing is lost.
-        if (canonicalNumeral(raw) !== canonicalNumeral(String(value))) return INEXACT_DOUBLE;
-        return lossless ? coerced(value) : COERCION_OFF;
+        const result = doubleOfNumeral(raw, !textual);
+        if (textual || !result.ok) return result;
+        return lossless ? coerced(result.value) : COERCION_OFF;
       }
       default:
+        if (raw instanceof NumberLiteral) return doubleOfNumeral(raw.text, false);
         return raw === null || raw === undefined ? NULL_VALUE : FAIL;
     }
   };
@@ -143,7 +173,9 @@ function decimalCoercer(type: ColumnType, lossless: boolean): Coercer {
         isCoercion = !textual;
         break;
       default:
-        return raw === null || raw === undefined ? NULL_VALUE : FAIL;
+        if (!(raw instanceof NumberLiteral)) return raw === null || raw === undefined ? NULL_VALUE : FAIL;
+        // A JSON number: its digits as written, whatever a double would have made of them.
+        text = raw.text;
     }
     const fitted = fitDecimal(text, precision, scale);
     if (fitted === 'needs_rounding') return needsRounding;
@@ -195,6 +227,7 @@ function stringCoercer(lossless: boolean): Coercer {
         // A scalar's JSON text reads back as the same scalar.
         return lossless ? coerced(String(raw)) : COERCION_OFF;
       default:
+        if (raw instanceof NumberLiteral) return lossless ? coerced(raw.text) : COERCION_OFF;
         // A nested object or array where a scalar is expected is a shape change, not a representation.
         return raw === null || raw === undefined ? NULL_VALUE : FAIL;
     }
@@ -214,10 +247,11 @@ function jsonCoercer(): Coercer {
       }
     }
     try {
-      const text = JSON.stringify(raw);
+      // Numbers a double cannot carry are written as their literals, digit for digit.
+      const text = exactJsonText(raw);
       return text === undefined ? FAIL : typed(text);
     } catch {
-      // Cyclic structures and bigints: readers never produce them.
+      // Cyclic structures: readers never produce them.
       return FAIL;
     }
   };

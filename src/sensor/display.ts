@@ -3,6 +3,8 @@
  * (~200 characters) so that one huge value cannot bloat a quarantine row or an event.
  */
 
+import { exactJsonText, NumberLiteral } from '../readers/number-literal.js';
+
 /** Longest text kept for `Reason.actual` and samples. */
 export const DISPLAY_LIMIT = 200;
 
@@ -11,12 +13,16 @@ export function shorten(text: string, limit = DISPLAY_LIMIT): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
-/** JSON-like text of any value that never throws (bigints as digits, undefined as `undefined`). */
+/**
+ * JSON-like text of any value that never throws (bigints as digits, undefined as
+ * `undefined`). Numbers a double cannot carry show as written: a reason must show
+ * `12345678901234567890`, not the double it is not.
+ */
 function jsonText(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'bigint') return value.toString();
   try {
-    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? String(value);
+    return exactJsonText(value) ?? String(value);
   } catch {
     // Only cyclic structures get here; readers never produce them.
     return String(value);
@@ -46,7 +52,7 @@ export function describeValue(value: unknown): string {
     case 'boolean':
       return `the boolean ${String(value)}`;
     case 'object':
-      return `a nested object ${display(value)}`;
+      return value instanceof NumberLiteral ? `the number ${display(value)}` : `a nested object ${display(value)}`;
     default:
       return display(value);
   }

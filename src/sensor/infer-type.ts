@@ -3,6 +3,8 @@
  * unknown keys in the batch profile and by `agentic-etl init`.
  */
 import type { ColumnType } from '../contract/types.js';
+import { NumberLiteral } from '../readers/number-literal.js';
+import { bigintOfNumeral, canonicalNumeral, isWholeNumeral } from './numerals.js';
 import { INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
 
 /** Observed kinds, ordered so that a wider kind can hold every narrower one on its path. */
@@ -13,6 +15,7 @@ function kindOf(value: unknown, textual: boolean): Kind | undefined {
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'bigint') return 'integer';
   if (typeof value === 'number') return Number.isInteger(value) && Number.isSafeInteger(value) ? 'integer' : 'double';
+  if (value instanceof NumberLiteral) return literalKind(value.text);
   if (typeof value === 'object') return 'json';
   const text = String(value);
   if (textual) {
@@ -28,6 +31,22 @@ function kindOf(value: unknown, textual: boolean): Kind | undefined {
   if (parseIsoDate(text) !== undefined) return 'date';
   if (parseIsoTimestamp(text) !== undefined) return 'timestamp';
   return 'string';
+}
+
+/**
+ * A JSON number no plain double carries (readers/exact-json.ts): a whole one is an integer
+ * while int64 holds it, a double when the double is exact (`1e20`), else a string — 20-digit
+ * ids are identifiers, every digit counts. A fraction is a double (the nearest double is how
+ * long fractions are carried) unless it is beyond a double's range either way.
+ */
+function literalKind(text: string): Kind {
+  const value = Number(text);
+  if (isWholeNumeral(text)) {
+    const whole = bigintOfNumeral(text);
+    if (whole !== undefined && whole >= INT64_MIN && whole <= INT64_MAX) return 'integer';
+    return Number.isFinite(value) && canonicalNumeral(String(value)) === canonicalNumeral(text) ? 'double' : 'string';
+  }
+  return Number.isFinite(value) && value !== 0 ? 'double' : 'string';
 }
 
 function unify(a: Kind, b: Kind): Kind {

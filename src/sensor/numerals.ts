@@ -55,6 +55,27 @@ export function canonicalNumeral(text: string): string {
   return `${negative ? '-' : ''}${digits}e${exponent}`;
 }
 
+/** Whether the numeral denotes a whole number (`12`, `1.20e1`, `1e400`; not `1.0000000000000001`). */
+export function isWholeNumeral(text: string): boolean {
+  return splitNumeral(text).exponent >= 0;
+}
+
+/** int64 holds at most 19 digits. */
+const INT64_DIGITS = 19;
+
+/**
+ * The whole numeral as a bigint, computed from its digits (never through a double); undefined
+ * when it has a fraction or more digits than any int64 (`1e400` never builds a 400-digit string).
+ * The caller checks the int64 range.
+ */
+export function bigintOfNumeral(text: string): bigint | undefined {
+  const { negative, digits, exponent } = splitNumeral(text);
+  if (exponent < 0 || digits.length + exponent > INT64_DIGITS) return undefined;
+  if (digits === '') return 0n;
+  const magnitude = BigInt(digits + '0'.repeat(exponent));
+  return negative ? -magnitude : magnitude;
+}
+
 /** Why a numeral does not fit decimal(p,s). */
 export type DecimalMisfit = 'needs_rounding' | 'too_large';
 

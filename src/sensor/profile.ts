@@ -5,11 +5,13 @@
  * looked for after a bounded number of tries, so a low-cardinality column costs nothing.
  */
 import type { Contract } from '../contract/types.js';
+import { NumberLiteral } from '../readers/number-literal.js';
 import type { ReadRecord } from '../readers/reader.js';
 import { dict, dictOf } from '../util/dict.js';
 import { display, sampleOf } from './display.js';
 import { TypeInference } from './infer-type.js';
 import { createKeyResolver } from './key-resolver.js';
+import { isWholeNumeral } from './numerals.js';
 import type { BatchProfile, JsonType, KeyProfile, ReasonKind, UnknownKeyProfile, Verdict } from './types.js';
 
 export interface Profiler {
@@ -48,6 +50,7 @@ function typeIndex(value: unknown): number {
     case 'boolean':
       return 3;
     case 'object':
+      if (value instanceof NumberLiteral) return isWholeNumeral(value.text) ? 1 : 2;
       return Array.isArray(value) ? 6 : 5;
     default:
       return 0;

@@ -3,6 +3,8 @@
  * and timestamps. Shared by the validator, the batch profile and contract inference so
  * that all three agree on what "looks like an integer" means.
  */
+import { NumberLiteral } from '../readers/number-literal.js';
+import { isWholeNumeral } from './numerals.js';
 import type { JsonType } from './types.js';
 
 export function jsonTypeOf(value: unknown): JsonType {
@@ -17,6 +19,7 @@ export function jsonTypeOf(value: unknown): JsonType {
     case 'bigint':
       return 'integer';
     case 'object':
+      if (value instanceof NumberLiteral) return isWholeNumeral(value.text) ? 'integer' : 'double';
       return Array.isArray(value) ? 'array' : 'object';
     default:
       return 'string';

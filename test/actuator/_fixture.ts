@@ -43,11 +43,12 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function openFixture(prefix: string): Promise<Fixture> {
+/** `warehouseUrl`: another warehouse (a PostgreSQL database from freshDatabase); default a DuckDB file in the fixture's folder. */
+export async function openFixture(prefix: string, warehouseUrl?: string): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), `aetl-actuator-${prefix}-`));
   const landing = join(dir, 'landing');
   await mkdir(landing);
-  const warehouse = await openWarehouse(`duckdb:${join(dir, 'warehouse.duckdb')}`, '/');
+  const warehouse = await openWarehouse(warehouseUrl ?? `duckdb:${join(dir, 'warehouse.duckdb')}`, '/');
   await ensureSystemTables(warehouse);
   const source = localSource({ root: landing, uri: './landing' });
   const done = new Set<string>();

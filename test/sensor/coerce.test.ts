@@ -120,6 +120,8 @@ describe('coerce: CSV text is typed, never coerced', () => {
     ['double from 0.x', '0.25', DOUBLE, ok(0.25, false)],
     ['double with leading zeros', '00.5', DOUBLE, false],
     ['double beyond range', '1e400', DOUBLE, false],
+    ['double so small a double holds it as 0', '1e-400', DOUBLE, false],
+    ['double zero in exponent form', '0e-400', DOUBLE, ok(0, false)],
     ['decimal', '19.9', DECIMAL_10_2, ok('19.90', false)],
     ['boolean', 'false', BOOLEAN, ok(false, false)],
     ['boolean in capitals', 'False', BOOLEAN, false],
