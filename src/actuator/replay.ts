@@ -8,6 +8,7 @@
 import { toJsonText } from '../ledger/event-log.js';
 import type { ReadRecord } from '../readers/reader.js';
 import type { Reason, Verdict } from '../sensor/types.js';
+import { crashPoint } from '../util/crash-point.js';
 import { AetlError } from '../util/errors.js';
 import { nowMicros } from '../util/time.js';
 import { quarantineTableName, SILVER_SYSTEM_COLUMNS } from '../warehouse/tables.js';
@@ -130,6 +131,7 @@ export async function replayQuarantine(warehouse: Warehouse, options: ReplayOpti
       options.onProgress?.(result.examined);
       if (rows.length < pageSize) break;
     }
+    if (result.promoted > 0) crashPoint('replay:promoted');
     await resolve(tx);
     await dropStage(tx, dialect, stage.name);
     await dropStage(tx, dialect, candidatesName);
