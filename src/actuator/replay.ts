@@ -10,6 +10,7 @@ import { parseJsonExact } from '../readers/exact-json.js';
 import { exactJsonText } from '../readers/number-literal.js';
 import type { ReadRecord } from '../readers/reader.js';
 import type { Reason, Verdict } from '../sensor/types.js';
+import { crashPoint } from '../util/crash-point.js';
 import { AetlError } from '../util/errors.js';
 import { nowMicros } from '../util/time.js';
 import { quarantineTableName, SILVER_SYSTEM_COLUMNS } from '../warehouse/tables.js';
@@ -142,6 +143,7 @@ export async function replayQuarantine(warehouse: Warehouse, options: ReplayOpti
       options.onProgress?.(result.examined);
       if (rows.length < pageSize) break;
     }
+    if (result.promoted > 0) crashPoint('replay:promoted');
     await resolve(tx);
     await dropStage(tx, dialect, stage.name);
     await dropStage(tx, dialect, candidatesName);

@@ -6,11 +6,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Action } from '../agent/actions.js';
 import { audit } from '../ledger/audit.js';
 import { listIncidents, type Incident } from '../ledger/incidents.js';
 import { recordOutcomes } from '../ledger/outcomes.js';
-import { act, pendingDecisions, type HealEvent } from '../pipeline/heal.js';
+import type { HealEvent } from '../pipeline/heal-events.js';
+import { approveIncident } from '../pipeline/heal-person.js';
+import { holdsCircuit, pendingDecisions } from '../pipeline/heal-status.js';
 import { openPipeline } from '../pipeline/open-pipeline.js';
 import type { FileOutcome } from '../pipeline/run-once.js';
 import { watchLoop } from '../pipeline/watch-loop.js';
@@ -119,12 +120,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     if (options.approveAll) {
       approving = true;
       for (const incident of await listIncidents(pipeline.warehouse, { table: pipeline.contract.table, active: true })) {
-        const actions: Action[] = pendingDecisions(incident).map((d) => d.planned.action);
-        if (incident.status === 'halted') actions.push({ kind: 'resume' });
-        if (actions.length === 0) continue;
+        if (pendingDecisions(incident).length === 0 && !holdsCircuit(incident)) continue;
         options.onApprove?.(incident);
-        actions.push({ kind: 'replay' });
-        await act(pipeline, incident, actions, 'user', options.onHeal ?? (() => undefined));
+        await approveIncident(pipeline, incident.id, options.onHeal ?? (() => undefined));
       }
     }
 

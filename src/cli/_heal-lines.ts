@@ -1,12 +1,14 @@
 /** One readable line per step of the healing loop, for `run`, `watch` and the demo. */
 import pc from 'picocolors';
 import { describeAction } from '../agent/actions.js';
-import type { HealEvent } from '../pipeline/heal.js';
+import type { HealEvent } from '../pipeline/heal-events.js';
 
 export function healLine(event: HealEvent): string {
   switch (event.kind) {
     case 'detected':
       return `${pc.yellow('⚠ drift')}   ${event.incident.id} in ${event.file}: ${event.incident.findingKeys.join(', ')}`;
+    case 'recovering':
+      return `${pc.yellow('↺ resume')}  ${event.incident.id} (${event.incident.status}), left unfinished by an interrupted run: ${event.step}`;
     case 'attached':
       return `${pc.dim('· drift')}   ${event.file} joins ${event.incident.id} (${event.incident.batches} batches)`;
     case 'planned':
@@ -19,6 +21,7 @@ export function healLine(event: HealEvent): string {
       return `${pc.green('↻ replay')}  ${event.incident.id}: ${event.result.promoted} record(s) promoted to silver, ${event.result.stillInvalid} still quarantined`;
     case 'status': {
       const color = event.status === 'healed' ? pc.green : event.status === 'halted' ? pc.red : pc.yellow;
+      // `applied` is not `healed`: records are still quarantined, so it reads as a warning.
       return `${color(`● ${event.status}`)} ${event.incident.id}: ${event.note}`;
     }
     case 'controller':

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { describeAction } from '../agent/actions.js';
 import { runExperiment } from '../chaos/experiment.js';
-import { pendingDecisions } from '../pipeline/heal.js';
+import { pendingDecisions } from '../pipeline/heal-status.js';
 import { AetlError } from '../util/errors.js';
 import { percent, say } from './_output.js';
 import { healLine } from './_heal-lines.js';

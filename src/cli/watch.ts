@@ -5,7 +5,7 @@ import type { FileOutcome } from '../pipeline/run-once.js';
 import { watchLoop } from '../pipeline/watch-loop.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { healLine } from './_heal-lines.js';
-import type { HealEvent } from '../pipeline/heal.js';
+import type { HealEvent } from '../pipeline/heal-events.js';
 
 function logOutcome(log: Logger, outcome: FileOutcome): void {
   if (outcome.status === 'skipped') {

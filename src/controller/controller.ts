@@ -15,6 +15,7 @@ import { DEFAULT_CONTROLLER_CONFIG } from './defaults.js';
 import { describeDrift, judgeFindings } from './drift.js';
 import { findingKey, isDeviation } from './finding-key.js';
 import { ewmaNote, ewmaState, settledState } from './hysteresis.js';
+import { forgetFindings } from './forget-findings.js';
 import type { BatchMemory, ControlChange, ControllerConfig, ControlStep, HealthState, TableControl, Transition } from './types.js';
 
 /** What the controller needs to know about one batch (one file). */
@@ -25,7 +26,12 @@ export interface BatchObservation {
   quarantined: number;
   /** The batch's findings (sensor/findings), coercions included: they are filtered here. */
   findings: Finding[];
+  /** The file behind the batch: when given, its drift is remembered as pending until an incident takes it. */
+  source?: { key: string; fileId: string; contractVersion: number };
 }
+
+/** Files whose drift waits for the healing loop; a longer backlog keeps the newest (their drift is the same episode). */
+const MAX_PENDING = 50;
 
 /** A table never seen before: healthy, nothing remembered. */
 export function initialControl(table: string): TableControl {
@@ -97,7 +103,11 @@ export function observeBatch(control: TableControl, batch: BatchObservation, con
       return unhandled;
     }
   }
-  return { next: { table: control.table, state, ewma, batches: control.batches + 1, recent }, rate, drift, noise, transitions };
+  const next: TableControl = { table: control.table, state, ewma, batches: control.batches + 1, recent };
+  const pending = [...(control.pending ?? [])];
+  if (batch.source !== undefined && drift.length > 0) pending.push({ ...batch.source, drift });
+  if (pending.length > 0) next.pending = pending.slice(-MAX_PENDING);
+  return { next, rate, drift, noise, transitions };
 }
 
 function change(control: TableControl, next: TableControl, reason: string): ControlChange {
@@ -140,23 +150,7 @@ export function dismissed(control: TableControl, reason: string, config: Control
  * default's setpoint may not be the table's.
  */
 export function healed(control: TableControl, keys: readonly string[], config: ControllerConfig = DEFAULT_CONTROLLER_CONFIG): ControlChange {
-  const drop = new Set(keys);
-  let discounted = false;
-  const recent = control.recent.map((batch): BatchMemory => {
-    let quarantined = batch.quarantined;
-    const counts: Record<string, number> = {};
-    for (const [key, count] of Object.entries(batch.counts)) {
-      if (drop.has(key)) {
-        // A record with several reasons counts under several keys: never go below zero.
-        quarantined -= count;
-        discounted = true;
-      } else {
-        counts[key] = count;
-      }
-    }
-    return { records: batch.records, quarantined: Math.max(0, quarantined), counts };
-  });
-  const ewma = discounted ? meanRate(recent) : control.ewma;
+  const { recent, ewma } = forgetFindings(control, keys);
   let state: HealthState = control.state;
   let reason = '';
   switch (control.state) {
@@ -179,10 +173,4 @@ export function healed(control: TableControl, keys: readonly string[], config: C
     }
   }
   return change(control, { ...control, state, ewma, recent }, reason);
-}
-
-function meanRate(recent: readonly BatchMemory[]): number {
-  let sum = 0;
-  for (const batch of recent) sum += batch.records === 0 ? 0 : batch.quarantined / batch.records;
-  return recent.length === 0 ? 0 : sum / recent.length;
 }

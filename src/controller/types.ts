@@ -33,6 +33,19 @@ export interface BatchMemory {
   counts: Record<string, number>;
 }
 
+/**
+ * A file whose drift the healing loop has not yet taken into an incident. Written with the
+ * file's own transaction and removed with the incident that takes the drift, so a crash
+ * between the two leaves the drift here for the next run, never forgotten.
+ */
+export interface PendingDrift {
+  key: string;
+  fileId: string;
+  /** The contract version the file was judged against. */
+  contractVersion: number;
+  drift: Finding[];
+}
+
 /** Persisted per table between batches and processes (plain JSON). */
 export interface TableControl {
   table: string;
@@ -42,6 +55,8 @@ export interface TableControl {
   batches: number;
   /** The last `window` batches, oldest first. */
   recent: BatchMemory[];
+  /** Drift judged but not yet in an incident (absent when none). */
+  pending?: PendingDrift[];
 }
 
 export interface Transition {

@@ -22,6 +22,8 @@ export type EventKind =
   | 'plan'
   | 'decision'
   | 'action_applied'
+  /** An action that no longer fitted the contract when its turn came (a stale plan): not applied. */
+  | 'action_refused'
   | 'replay'
   | 'backfill';
 

@@ -12,10 +12,44 @@ import { incidentsTable } from '../warehouse/tables.js';
 import type { Dialect, Warehouse, WarehouseSession } from '../warehouse/warehouse.js';
 import { toJsonText } from './event-log.js';
 
-export type IncidentStatus = 'open' | 'awaiting_approval' | 'healed' | 'halted' | 'rejected';
+/**
+ * - `open`: detected; being planned and acted upon (after a crash, the next run finishes it);
+ * - `awaiting_approval` / `halted`: waiting for a person (halted: the table's circuit is open);
+ * - `applied`: every allowed change is applied, but some of its records are still quarantined;
+ * - `healed`: applied, and none of its records is left in quarantine;
+ * - `rejected`: refused — by a person, or nothing could be applied; its records stay quarantined.
+ */
+export type IncidentStatus = 'open' | 'awaiting_approval' | 'halted' | 'applied' | 'healed' | 'rejected';
 
-/** Statuses in which an incident still owns its findings: the same drift attaches to it. */
-export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['open', 'awaiting_approval', 'halted'];
+/** Statuses that need someone: work in progress, a person's decision, or records still quarantined. */
+export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['open', 'awaiting_approval', 'halted', 'applied'];
+
+/** Statuses after which nothing more happens to an incident: approve and reject refuse them. */
+export const FINAL_STATUSES: readonly IncidentStatus[] = ['healed', 'rejected'];
+
+/**
+ * What an incident was asked to do and has not finished: saved before the first step, so a
+ * crash leaves it for the next run (or the next approve / reject) to finish. Each step
+ * skips what already committed (see pipeline/heal-act.ts).
+ */
+export interface IncidentWork {
+  /** `apply`: the actions, then replay; `reject`: leave the records quarantined, release a held circuit. */
+  kind: 'apply' | 'reject';
+  actions: Action[];
+  /** Who asked: `agent:rules` (the policy's auto verdicts), `user` (approve / reject). */
+  by: string;
+  at: string;
+  /** A reject's reason. */
+  note?: string;
+}
+
+/** An action the actuator could not apply: it no longer fitted the contract (a stale plan). */
+export interface RefusedAction {
+  action: Action;
+  reason: string;
+  at: string;
+  by: string;
+}
 
 export interface AppliedAction {
   action: Action;
@@ -26,6 +60,8 @@ export interface AppliedAction {
   at: string;
   /** `agent:rules`, `agent:llm` or `user`. */
   by: string;
+  /** Set when the action needed no change: it was in effect already (e.g. `already in contract v3`). */
+  note?: string;
 }
 
 export interface IncidentEvent {
@@ -43,6 +79,11 @@ export interface Incident {
   updatedAt: string;
   /** Finding keys (controller/findingKey) this incident covers. */
   findingKeys: string[];
+  /**
+   * Exactly what it is about (controller/finding-signature): a rejected incident stays the
+   * owner of these only. Absent on incidents from before signatures: their keys stand in.
+   */
+  signatures?: string[];
   /** The findings as last observed, merged over the incident's batches. */
   findings: Finding[];
   /** Files (keys) whose batches showed the drift, first ones first (capped). */
@@ -52,12 +93,18 @@ export interface Incident {
   plan?: Plan;
   decisions?: Decision[];
   applied: AppliedAction[];
-  /** Quarantined records promoted to silver by replays of this incident. */
+  /** Quarantined records promoted to silver by replays of this incident (counted from quarantine). */
   replayed: number;
+  /** Its records still in quarantine when its status was last settled (and added to as files join). */
+  stillQuarantined?: number;
+  /** Unfinished work (see IncidentWork); absent when none. */
+  work?: IncidentWork;
+  /** Actions that could not be applied, with why. */
+  refused?: RefusedAction[];
   history: IncidentEvent[];
 }
 
-export function newIncident(table: string, findingKeys: string[], findings: Finding[], file: string): Incident {
+export function newIncident(table: string, findingKeys: string[], findings: Finding[], file: string, signatures: string[] = findingKeys): Incident {
   const at = new Date().toISOString();
   return {
     id: `inc-${randomUUID().slice(0, 8)}`,
@@ -66,6 +113,7 @@ export function newIncident(table: string, findingKeys: string[], findings: Find
     openedAt: at,
     updatedAt: at,
     findingKeys,
+    signatures,
     findings,
     files: [file],
     batches: 1,
@@ -102,6 +150,19 @@ export async function saveIncident(session: WarehouseSession, dialect: Dialect, 
 
 function fromRow(row: Record<string, unknown>): Incident {
   return JSON.parse(String(row.evidence)) as Incident;
+}
+
+/** Whether nothing more happens to the incident (healed or rejected). */
+export const isFinal = (incident: Incident): boolean => FINAL_STATUSES.includes(incident.status);
+
+/** The incident's signatures, or its keys for incidents recorded before signatures existed. */
+export const signaturesOf = (incident: Incident): string[] => incident.signatures ?? incident.findingKeys;
+
+/** Every incident of `table`, read on `session` (inside a transaction, pass its session). */
+export async function incidentsOfTable(session: WarehouseSession, dialect: Dialect, table: string): Promise<Incident[]> {
+  const { quoteIdent: q, placeholder: p } = dialect;
+  const rows = await session.query(`SELECT ${q('evidence')} FROM ${q(incidentsTable.name)} WHERE ${q('table_name')} = ${p(1)} ORDER BY ${q('opened_at')}, ${q('incident_id')}`, [table]);
+  return rows.map(fromRow);
 }
 
 export async function listIncidents(warehouse: Warehouse, filter: { table?: string; active?: boolean } = {}): Promise<Incident[]> {

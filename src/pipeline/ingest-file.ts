@@ -115,7 +115,9 @@ export async function ingestFile(
     const findings = findingsFromProfile(profile, contract);
     // Re-read, locked, at the end: other workers' files may have moved the state meanwhile.
     const latest = (await loadControl(tx, warehouse.dialect, contract.table, { forUpdate: true })) ?? control;
-    const step = observeBatch(latest, { records, quarantined, findings }, context.controller, contract.evolution.drift_threshold);
+    // `source`: the file's drift stays pending in the controller's state until an incident takes it (pipeline/heal.ts).
+    const source = { key: object.key, fileId, contractVersion: version.version };
+    const step = observeBatch(latest, { records, quarantined, findings, source }, context.controller, contract.evolution.drift_threshold);
     await saveControl(tx, warehouse.dialect, step.next);
     await completeFile(tx, warehouse.dialect, claim, {
       table: contract.table, records, silver: silverCount, quarantined, contractVersion: version.version, processedAtMicros: ingestedAt,

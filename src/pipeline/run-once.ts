@@ -7,7 +7,8 @@ import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
 import { appendEvents } from '../ledger/event-log.js';
 import { claimFile, doneFileIds, fileIdOf, renewLease } from '../ledger/file-ledger.js';
 import type { SourceObject } from '../sources/source.js';
-import { healAfterFile, planUnplannedIncidents, type HealListener } from './heal.js';
+import { healAfterFile, type HealListener } from './heal.js';
+import { recoverIncidents } from './heal-recover.js';
 import { ingestFile, type FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
 import { refreshContract } from './refresh-contract.js';
@@ -101,7 +102,8 @@ export async function processObject(context: PipelineContext, object: SourceObje
 }
 
 export async function runOnce(context: PipelineContext, hooks: RunHooks = {}, signal?: AbortSignal): Promise<RunSummary> {
-  await planUnplannedIncidents(context, hooks.onHeal);
+  // Whatever an interrupted run left half healed is finished before new files are taken.
+  await recoverIncidents(context, hooks.onHeal);
   const { pending, alreadyDone } = await pendingObjects(context);
   hooks.onPlan?.(pending);
   const outcomes: FileOutcome[] = [];

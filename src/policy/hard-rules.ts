@@ -8,6 +8,7 @@ import { actionSchema, type Action } from '../agent/actions.js';
 import { formatType, type ColumnSpec, type Contract } from '../contract/types.js';
 import { isReservedColumnName } from '../contract/schema.js';
 import { wideningKind } from '../contract/widening.js';
+import { reservedNameDenial } from './reserved-names.js';
 
 /** Identifiers an action names: they reach DDL (quoted) and the contract. */
 function identifiersOf(action: Action): string[] {
@@ -47,6 +48,9 @@ export function hardDenial(action: Action, contract: Contract): string | undefin
   if (identifiersOf(action).some((name) => name.trim() === '' || name.includes('\u0000'))) {
     return 'hard rule: identifiers must be non-empty and contain no NUL character';
   }
+  // Its own rule, ahead of the per-kind ones: a system column's name is never a data column's.
+  const reserved = action.kind === 'add_column' ? reservedNameDenial(action.column) : undefined;
+  if (reserved !== undefined) return reserved;
   switch (action.kind) {
     case 'add_column': {
       if (isReservedColumnName(action.column)) {
