@@ -5,7 +5,8 @@
  * it may be present.
  *
  * Blank and whitespace-only lines are skipped but still counted, so `line` is always the
- * line number an editor shows. A UTF-8 BOM at the start and `\r` before `\n` are dropped.
+ * line number an editor shows. A UTF-8 BOM at the start is dropped; lines end at `\n` or
+ * `\r\n`, or also at a lone `\r` when the first line ends so (see _line-cursor.ts).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';

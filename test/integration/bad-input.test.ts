@@ -1,7 +1,7 @@
 /**
  * Bad input end to end through the real CLI: one landing file per kind of damage (BOM +
- * CRLF, ragged CSV, invalid UTF-8, a 10 MB line, 100,000-deep nesting, an empty file, a
- * corrupt and a truncated gzip, a broken JSON array). The run must exit 0, count every
+ * CRLF, ragged CSV, CR-only line ends, invalid UTF-8, a 10 MB line, 100,000-deep nesting,
+ * an empty file, a corrupt and a truncated gzip, a broken JSON array). The run must exit 0, count every
  * record the file holds (counted here from how the file was built, not from the readers),
  * quarantine every bad part as `malformed` with a message naming the file, the place and
  * the fix, keep the raw bytes, put the good neighbours in silver, and pass `audit`.
@@ -104,6 +104,21 @@ function buildFiles(): BadFile[] {
       silver: new Map<number, [number, string]>([[csvLine(0), [1, 'x, y']], [csvLine(1), [2, 'say "hi"']], [csvLine(3), [4, 'multi\nline']], [csvLine(4), [5, 'plain']]]),
     },
   });
+
+  // CR-only line ends (old Mac exports): every row a record; a quoted field may span them.
+  files.push({
+    name: 'cr-only.csv',
+    bytes: Buffer.from('id,name\r1,a\r2,"b\rc"\r3,x,extra\r\r4,d'),
+    expected: {
+      records: 4,
+      bad: new Map([[5, [/line 5: row has 3 fields, header has 2/, /fix the row or the header/]]]),
+      silver: new Map<number, [number, string]>([[2, [1, 'a']], [3, [2, 'b\nc']], [7, [4, 'd']]]),
+    },
+  });
+  files.push(
+    ndjsonFile('cr-only.ndjson', [Buffer.from(json(1, 'a')), Buffer.from(json(2, 'b')), Buffer.from('{bad'), Buffer.from(json(3, 'c'))], '\r',
+      new Map([[1, [1, 'a']], [2, [2, 'b']], [4, [3, 'c']]]), new Map([[3, [/line 3 is not valid JSON/, /fix the producer or re-export/]]])),
+  );
 
   const badUtf8 = Buffer.concat([Buffer.from('{"id":2,"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
   files.push(
@@ -237,7 +252,7 @@ describe('agentic-etl run on bad input', () => {
 
   it('keeps the raw bytes: base64 for invalid UTF-8, the first 64 KiB of an over-limit line', async () => {
     const byName = new Map(files.map((f) => [f.name, f]));
-    const lineOf = (name: string, line: number) => byName.get(name)!.bytes.toString('latin1').split(/\r?\n/)[line - 1]!;
+    const lineOf = (name: string, line: number) => byName.get(name)!.bytes.toString('latin1').split(name.startsWith('cr-only') ? /\r\n|\n|\r/ : /\r?\n/)[line - 1]!;
 
     const utf8 = quarantined.find((q) => q.file === 'invalid-utf8.ndjson')!;
     const shownUtf8 = JSON.parse((await cli(['quarantine', 'show', utf8.recordId, '--json'])).stdout) as Quarantined;
