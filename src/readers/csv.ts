@@ -182,7 +182,7 @@ class CsvState {
       if (this.queuedContent > 0) this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`);
     }
     const bytes = buf.subarray(start, end);
-    const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`);
+    const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`, this.options.encoding);
     this.out.push({ line, offset, ...rawOfBytes(lines.overLimit ? keptPrefix(bytes) : bytes), textual: true, malformed });
   }
 

@@ -56,7 +56,7 @@ function recordOf(lines: LineCursor, asciiText: string | undefined, options: Rea
   const raw = buf.toString('utf8', start, end);
   // Invalid UTF-8 always decodes to U+FFFD, so the exact check runs only when one appears.
   if (raw.includes(REPLACEMENT_CHARACTER) && !isUtf8(buf.subarray(start, end))) {
-    return { line, offset, raw: buf.toString('base64', start, end), rawEncoding: 'base64', malformed: invalidUtf8Message(options.file, `line ${line}`) };
+    return { line, offset, raw: buf.toString('base64', start, end), rawEncoding: 'base64', malformed: invalidUtf8Message(options.file, `line ${line}`, options.encoding) };
   }
   return parseLine(raw, line, offset, options.file);
 }

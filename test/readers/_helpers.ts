@@ -72,3 +72,9 @@ export function failing(before: Buffer, error: Error): Readable {
     })(),
   );
 }
+
+/** `text` as UTF-16 with its BOM, in the given byte order. */
+export function utf16(text: string, order: 'utf16le' | 'utf16be'): Buffer {
+  const le = Buffer.from('\uFEFF' + text, 'utf16le');
+  return order === 'utf16le' ? le : Buffer.from(le).swap16();
+}
