@@ -13,12 +13,14 @@
  * a row with more non-empty fields than the header, a quoted field never closed, a
  * multi-line record over the limit, a quoted field that runs into a malformed line, a
  * last row with fewer fields than the header and no line break after it (a cut-off file).
- * Line ends inside a quoted field reach the value as `\n`.
+ * Line ends inside a quoted field reach the value as `\n`. A header that cannot be read
+ * (not UTF-8, over the limit, NUL characters, a quote that never closes) throws
+ * `csv_header_invalid` before any record: the file is refused whole (see _csv-header.ts).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { readChunks } from './_chunks.js';
-import { csvHeader, csvValue, type CsvHeader } from './_csv-header.js';
+import { csvHeader, csvValue, headerRefused, type CsvHeader } from './_csv-header.js';
 import { CsvLineEndSniffer } from './_csv-line-ends.js';
 import { CsvRows, type CsvRow } from './_csv-rows.js';
 import { LineCursor, type LineEnd } from './_line-cursor.js';
@@ -157,9 +159,11 @@ class CsvState {
     const { file, maxLineBytes } = this.options;
     if (this.queuedBytes > maxLineBytes + PADDING.length + 1) {
       const first = this.firstContent();
+      const spans = `spans lines ${first?.line}-${this.queue.at(-1)?.line}, over the limit of ${maxLineBytes} bytes`;
       this.abort(
-        `${file} line ${first?.line}: a quoted field spans lines ${first?.line}-${this.queue.at(-1)?.line}, over the limit of ${maxLineBytes} bytes ` +
+        `${file} line ${first?.line}: a quoted field ${spans} ` +
           '(max_line_bytes; often an unclosed quote): close the quote, or raise max_line_bytes in agentic-etl.yaml or split the record',
+        `its quoted field ${spans} (max_line_bytes; often an unclosed quote)`,
       );
     }
   }
@@ -179,7 +183,13 @@ class CsvState {
       for (let i = 0; i < PADDING.length; i++) this.enqueue(line, offset, '', '\n', true, true, 1, 1);
       const { rows, errors } = this.rows.feed(PADDING);
       this.settle(rows, errors);
-      if (this.queuedContent > 0) this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`);
+      const which = lines.overLimit ? 'over the limit (max_line_bytes)' : 'not valid UTF-8';
+      if (this.queuedContent > 0) {
+        this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`, `its quoted field runs into line ${line}, which is ${which}`);
+      }
+    }
+    if (this.header === undefined) {
+      throw headerRefused(file, line, lines.overLimit ? { kind: 'over_limit', size: lines.size, limit: maxLineBytes } : { kind: 'not_utf8' });
     }
     const bytes = buf.subarray(start, end);
     const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`, this.options.encoding);
@@ -208,7 +218,7 @@ class CsvState {
     for (const row of rows) this.complete(row);
     if (errors.length > 0) {
       const reason = errors.map((error) => error.message).join('; ');
-      this.abort(`${this.options.file} line ${this.firstContent()?.line}: ${reason}: close the quote or re-export the file`);
+      this.abort(`${this.options.file} line ${this.firstContent()?.line}: ${reason}: close the quote or re-export the file`, reason);
     }
   }
 
@@ -245,6 +255,7 @@ class CsvState {
     const raw = lines.length === 1 ? first.text : joinLines(lines);
     const { line, offset } = first;
     if (this.header === undefined) {
+      if (row.fields.some((field) => field.includes('\u0000'))) throw headerRefused(this.options.file, line, { kind: 'nul' });
       this.header = csvHeader(row.fields);
       return;
     }
@@ -264,12 +275,14 @@ class CsvState {
   }
 
   /** The queued record cannot be parsed: it becomes one malformed record and csv-parse starts over. */
-  private abort(message: string): void {
+  private abort(message: string, headerReason: string): void {
     const lines = this.dequeue(Number.POSITIVE_INFINITY);
     this.rows.reset();
     this.breaks = 0;
     const first = lines[0];
     if (first === undefined) return;
+    // The header is the first record: with it unreadable, no row after it can be read right.
+    if (this.header === undefined) throw headerRefused(this.options.file, first.line, { kind: 'unparsable', reason: headerReason });
     const raw = keptPrefix(Buffer.from(joinLines(lines.filter((fed) => !fed.padding)))).toString('utf8');
     this.out.push({ line: first.line, offset: first.offset, raw, rawEncoding: 'utf8', textual: true, malformed: message });
   }

@@ -6,6 +6,7 @@
  * quarantine every bad part as `malformed` with a message naming the file, the place and
  * the fix, keep the raw bytes, put the good neighbours in silver, and pass `audit`.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, gzipSync, gunzipSync } from 'node:zlib';
@@ -305,5 +306,58 @@ describe('agentic-etl run on bad input', () => {
   it('prints no stack trace anywhere', () => {
     expect(stderrs.length).toBeGreaterThan(3);
     for (const stderr of stderrs) expect(stderr).not.toMatch(STACK_TRACE);
+  });
+});
+
+describe('agentic-etl run on text it must decode or refuse', () => {
+  let dir: string;
+  let first: CliResult;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await tempDir('bad-text');
+    await writePipeline(dir, CONTRACT);
+    await mkdir(join(dir, 'landing'));
+    const utf16 = (text: string, order: 'le' | 'be') => {
+      const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+      return order === 'le' ? le : Buffer.from(le).swap16();
+    };
+    // Excel's "Unicode text" export: UTF-16 LE with a BOM and CRLF; and UTF-16 BE NDJSON inside gzip.
+    await writeFile(join(dir, 'landing', 'utf16le.csv'), utf16('id,name\r\n1,Zoë\r\n2,"😀, ""hi"""\r\n', 'le'));
+    await writeFile(join(dir, 'landing', 'utf16be.ndjson.gz'), gzipSync(utf16(`${json(3, 'Straße')}\n${json(4, '中文')}\n`, 'be')));
+    // A Latin-1 header: refused whole, never its first row taken for the header.
+    await writeFile(join(dir, 'landing', 'latin1-header.csv'), Buffer.concat([Buffer.from('id,n'), Buffer.from([0xe4]), Buffer.from('me\n5,a\n6,b\n')]));
+    first = await runCli(['run', '--json'], dir);
+  });
+
+  it('reads UTF-16 files (LE, and BE inside gzip) into silver', async () => {
+    const files = (JSON.parse(first.stdout) as { files: Array<FileSummary & { code?: string }> }).files;
+    expect(files.filter((f) => f.status === 'done').map((f) => [f.key, f.records, f.silver])).toEqual([
+      ['utf16be.ndjson.gz', 2, 2],
+      ['utf16le.csv', 2, 2],
+    ]);
+    const names = await withWarehouse(join(dir, 'warehouse.duckdb'), async (wh) =>
+      (await wh.query('SELECT "id" AS id, "name" AS name FROM "events" ORDER BY "id"')).map((row) => [Number(row.id), String(row.name)]),
+    );
+    expect(names).toEqual([[1, 'Zoë'], [2, '😀, "hi"'], [3, 'Straße'], [4, '中文']]);
+  });
+
+  it('refuses a CSV whose header is not UTF-8: the run fails that file with the fix, and the file stays', async () => {
+    expect(first.code).toBe(1);
+    const files = (JSON.parse(first.stdout) as { files: Array<{ key: string; status: string; code?: string; message?: string; hint?: string }> }).files;
+    expect(files.find((f) => f.key === 'latin1-header.csv')).toMatchObject({
+      status: 'failed',
+      code: 'csv_header_invalid',
+      message: expect.stringMatching(/^latin1-header\.csv line 1: the CSV header is not valid UTF-8/),
+      hint: expect.stringMatching(/re-export the file as UTF-8/),
+    });
+    // Nothing of it was loaded, it is still in the landing zone, and the next run tries it again.
+    const again = await runCli(['run'], dir);
+    expect(again.code).toBe(1);
+    expect(again.stdout + again.stderr).toMatch(/latin1-header\.csv: fix: re-export the file as UTF-8/);
+    expect(again.stderr).not.toMatch(STACK_TRACE);
+    expect(existsSync(join(dir, 'landing', 'latin1-header.csv'))).toBe(true);
+    const audit = await runCli(['audit', '--json'], dir);
+    expect(audit.code, audit.stdout).toBe(0);
   });
 });

@@ -242,6 +242,45 @@ describe('csvReader on a cut-off last row', () => {
   });
 });
 
+describe('csvReader on a header it cannot read: the file is refused, never a data row taken as its header', () => {
+  const refused = async (bytes: Buffer | string, maxLineBytes?: number): Promise<AetlError> => {
+    const yielded: ReadRecord[] = [];
+    const error = await (async () => {
+      for await (const record of csvReader(streamOf(bytes), options('trips.csv', maxLineBytes))) yielded.push(record);
+    })().catch((e: unknown) => e);
+    expect(yielded).toEqual([]);
+    expect(error).toBeInstanceOf(AetlError);
+    expect(error).toMatchObject({ code: 'csv_header_invalid', kind: 'terminal' });
+    return error as AetlError;
+  };
+
+  it('refuses a header that is not UTF-8 (Latin-1), naming the line and the fix', async () => {
+    const error = await refused(Buffer.concat([Buffer.from('\n\nid,n'), Buffer.from([0xe4]), Buffer.from('me\n1,a\n2,b\n')]));
+    expect(error.message).toMatch(/^trips\.csv line 3: the CSV header is not valid UTF-8 .*the file was not loaded and stays where it is/);
+    expect(error.hint).toMatch(/re-export the file as UTF-8/);
+  });
+
+  it('refuses a header over the line limit', async () => {
+    const error = await refused(`${'a'.repeat(2000)},b\n1,2\n`, 1000);
+    expect(error.message).toMatch(/^trips\.csv line 1: the CSV header is 2002 bytes, over the limit of 1000 bytes \(max_line_bytes\)/);
+    expect(error.hint).toMatch(/raise max_line_bytes in agentic-etl\.yaml/);
+  });
+
+  it('refuses a header holding NUL characters (UTF-16 without a BOM)', async () => {
+    const error = await refused(Buffer.from('id,name\n1,a\n', 'utf16le'));
+    expect(error.message).toMatch(/^trips\.csv line 1: the CSV header holds NUL characters/);
+    expect(error.hint).toMatch(/UTF-16 without a byte-order mark/);
+  });
+
+  it('refuses a header whose quote is never closed, or runs into a malformed line', async () => {
+    const open = await refused('"id,name\n1,a\n2,b\n');
+    expect(open.message).toMatch(/^trips\.csv line 1: the CSV header cannot be read: .*Quote Not Closed/);
+    expect(open.hint).toMatch(/close the quote/);
+    const into = await refused(Buffer.concat([Buffer.from('"id\n'), Buffer.from([0xe9, 0x0a]), Buffer.from('name"\n1,2\n')]));
+    expect(into.message).toMatch(/^trips\.csv line 1: the CSV header cannot be read: its quoted field runs into line 2, which is not valid UTF-8/);
+  });
+});
+
 describe('csvReader on real NYC TLC file heads', () => {
   const dir = '/work/shared/realdata/tlc';
   const files = readdirSync(dir).filter((name) => name.endsWith('.csv'));
