@@ -297,10 +297,14 @@ describe('agentic-etl run on bad input', () => {
     expect(files.find((f) => f.name === 'truncated.ndjson.gz')!.expected.silver.size).toBeGreaterThan(20);
   });
 
-  it('passes audit for every file, the empty one included', async () => {
+  it('passes audit for every file, the empty one included; the recount from the source agrees, but for the damaged gzips', async () => {
     const audit = await cli(['audit', '--json']);
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: files.length, offending: [] });
+    const report = JSON.parse(audit.stdout) as { recount: { notRecounted: Record<string, Array<{ key: string; note: string }>> } };
+    expect(report).toMatchObject({ ok: true, files: files.length, offending: [], recount: { equal: files.length - 2, differs: 0 } });
+    expect(report.recount.notRecounted).toEqual({
+      damaged: ['corrupt.ndjson.gz', 'truncated.ndjson.gz'].map((key) => ({ key, note: expect.stringMatching(/^its gzip stream is damaged/) })),
+    });
   });
 
   it('prints no stack trace anywhere', () => {
@@ -359,5 +363,7 @@ describe('agentic-etl run on text it must decode or refuse', () => {
     expect(existsSync(join(dir, 'landing', 'latin1-header.csv'))).toBe(true);
     const audit = await runCli(['audit', '--json'], dir);
     expect(audit.code, audit.stdout).toBe(0);
+    // The refused file's claim counts no records; the two loaded files recount equal.
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 3, recount: { equal: 2, differs: 0, notRecounted: {} } });
   });
 });
