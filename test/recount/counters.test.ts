@@ -4,6 +4,8 @@
  * JSON — the independent count equals the records the readers yield (in the part the
  * recount vouches for), however the stream is cut into chunks.
  */
+import { createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -127,6 +129,15 @@ describe('the recount agrees with the readers', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it.each(readdirSync('/work/shared/realdata/tlc').filter((name) => name.endsWith('.csv')))('on the real TLC head %s', async (name) => {
+    const path = join('/work/shared/realdata/tlc', name);
+    const recount = await countStream(createReadStream(path, { highWaterMark: 101 }), { format: 'csv', gzip: false, maxLineBytes: 1 << 20 });
+    const records = [];
+    for await (const record of readRecords(createReadStream(path), { file: name, maxLineBytes: 1 << 20, format: 'csv', gzip: false })) records.push(record.line);
+    expect(records.length).toBeGreaterThan(5);
+    expect(recount).toEqual({ damaged: false, count: { records: records.length, lineSum: BigInt(records.reduce((a, b) => a + b, 0)), lastLine: records.at(-1) } });
   });
 
   it('on a single top-level JSON object, and odd last bytes of UTF-16', async () => {
