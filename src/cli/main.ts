@@ -75,7 +75,8 @@ quarantine
 
 program
   .command('audit')
-  .description('check the conservation invariant per file; exit 1 with the offending files if it does not hold')
+  .description('check the conservation invariant per file and recount each file from the source; exit 1 with the offending files if either fails')
+  .option('--no-recount', 'skip the recount from the source (it reads every ingested file again)')
   .option('--json', 'print as JSON')
   .action(lazy(() => import('./audit.js')));
 

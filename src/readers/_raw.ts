@@ -35,7 +35,14 @@ export function overLimitMessage(file: string, what: string, size: number, limit
   );
 }
 
-export function invalidUtf8Message(file: string, what: string): string {
+/** `encoding`: the file was UTF-16, transcoded to UTF-8 (where only an unpaired surrogate can be invalid). */
+export function invalidUtf8Message(file: string, what: string, encoding?: 'utf16le' | 'utf16be'): string {
+  if (encoding !== undefined) {
+    return (
+      `${file} ${what} is not valid UTF-16: it holds an unpaired surrogate, kept in raw ` +
+      '(base64 of the text as UTF-8, the surrogate in its 3-byte WTF-8 form): re-export the file'
+    );
+  }
   return `${file} ${what} is not valid UTF-8 (raw holds its bytes as base64): re-export the file as UTF-8`;
 }
 

@@ -1,11 +1,11 @@
 /**
- * CSV with a header row. Lines come from the shared byte-level splitter (BOM, CRLF,
- * over-limit lines, byte offsets, line numbers); the good ones are fed, a chunk's worth
- * at a time, to csv-parse, which splits fields and joins quoted fields that span lines.
- * Pairing each row with the lines it was parsed from (by csv-parse's line count) gives
- * the record its first line number, offset and exact raw text (its lines joined by `\n`).
- * csv-parse's `raw` is not used: it drops the `\n` of a CRLF, and only our splitter can
- * bound a line's memory and test its UTF-8.
+ * CSV with a header row. Lines come from the shared byte-level splitter (BOM, line ends
+ * LF, CRLF or CR-only, over-limit lines, byte offsets, line numbers); the good ones are
+ * fed, a chunk's worth at a time and each ending in `\n`, to csv-parse, which splits
+ * fields and joins quoted fields that span lines. Pairing each row with the lines it was
+ * parsed from (by csv-parse's line count) gives the record its first line number, offset
+ * and exact raw text (its lines joined by their own line ends). csv-parse's `raw` is not
+ * used: only our splitter can bound a line's memory and test its UTF-8.
  *
  * Records are `textual`: values are strings, an empty field (`,,` or `""`) is null.
  * Blank and whitespace-only lines between records are skipped (line numbers still count
@@ -13,14 +13,17 @@
  * a row with more non-empty fields than the header, a quoted field never closed, a
  * multi-line record over the limit, a quoted field that runs into a malformed line, a
  * last row with fewer fields than the header and no line break after it (a cut-off file).
- * Line ends inside a quoted field reach the value as `\n`.
+ * Line ends inside a quoted field reach the value as `\n`. A header that cannot be read
+ * (not UTF-8, over the limit, NUL characters, a quote that never closes) throws
+ * `csv_header_invalid` before any record: the file is refused whole (see _csv-header.ts).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { readChunks } from './_chunks.js';
-import { csvHeader, csvValue, type CsvHeader } from './_csv-header.js';
+import { csvHeader, csvValue, headerRefused, type CsvHeader } from './_csv-header.js';
+import { CsvLineEndSniffer } from './_csv-line-ends.js';
 import { CsvRows, type CsvRow } from './_csv-rows.js';
-import { LineCursor } from './_line-cursor.js';
+import { LineCursor, type LineEnd } from './_line-cursor.js';
 import { invalidUtf8Message, isBlank, keptPrefix, overLimitMessage, rawOfBytes } from './_raw.js';
 import type { ReadRecord, Reader, ReaderOptions } from './reader.js';
 
@@ -35,6 +38,8 @@ interface FedLine {
   line: number;
   offset: number;
   text: string;
+  /** The line end that followed it in the file. */
+  eol: LineEnd;
   blank: boolean;
   /** Not a line of the file: PADDING fed to flush csv-parse's look-ahead. */
   padding: boolean;
@@ -46,17 +51,35 @@ interface FedLine {
 
 async function* readCsv(input: Readable, options: ReaderOptions): AsyncGenerator<ReadRecord> {
   const state = new CsvState(options);
-  const lines = new LineCursor(options.maxLineBytes);
-  for await (const chunk of readChunks(input, options.file)) {
-    lines.push(chunk);
+  const sniffer = new CsvLineEndSniffer(options.maxLineBytes + 4);
+  // Chunks are held (at most about one line's worth) until the line ends are known.
+  let held: Buffer[] | undefined = [];
+  let lines: LineCursor | undefined;
+  const feed = (cursor: LineCursor, chunk: Buffer): void => {
+    cursor.push(chunk);
     const text = isAscii(chunk) ? chunk.toString('latin1') : undefined;
-    while (lines.next()) state.line(lines, text !== undefined && lines.buf === chunk ? text : undefined);
+    while (cursor.next()) state.line(cursor, text !== undefined && cursor.buf === chunk ? text : undefined);
     state.flush();
+  };
+  for await (const chunk of readChunks(input, options.file)) {
+    if (held !== undefined) {
+      held.push(chunk);
+      const ends = sniffer.push(chunk);
+      if (ends === undefined) continue;
+      lines = new LineCursor(options.maxLineBytes, ends);
+      for (const part of held) feed(lines, part);
+      held = undefined;
+    } else feed(lines as LineCursor, chunk);
     yield* state.take();
   }
-  lines.finish();
+  if (held !== undefined) {
+    lines = new LineCursor(options.maxLineBytes, sniffer.finish());
+    for (const part of held) feed(lines, part);
+  }
+  const cursor = lines as LineCursor;
+  cursor.finish();
   // Lines found only now have no line break after them: the file may have been cut short.
-  while (lines.next()) state.line(lines, undefined, true);
+  while (cursor.next()) state.line(cursor, undefined, true);
   state.flush();
   await state.finish();
   yield* state.take();
@@ -105,7 +128,7 @@ class CsvState {
     const text = asciiText !== undefined ? asciiText.slice(start, end) : buf.toString('utf8', start, end);
     // csv-parse counts every `\n` and `\r` as a line break.
     const breaks = text.includes('\r') ? 1 + countCarriageReturns(text) : 1;
-    this.enqueue(line, offset, text, blank, false, end - start + 1, breaks);
+    this.enqueue(line, offset, text, lines.eol, blank, false, end - start + 1, breaks);
     if (buf[end] === 0x0a) {
       // The line and its `\n` lie in the chunk: extend the run of contiguous lines.
       if (buf === this.runBuf && start === this.runEnd) this.runEnd = end + 1;
@@ -136,9 +159,11 @@ class CsvState {
     const { file, maxLineBytes } = this.options;
     if (this.queuedBytes > maxLineBytes + PADDING.length + 1) {
       const first = this.firstContent();
+      const spans = `spans lines ${first?.line}-${this.queue.at(-1)?.line}, over the limit of ${maxLineBytes} bytes`;
       this.abort(
-        `${file} line ${first?.line}: a quoted field spans lines ${first?.line}-${this.queue.at(-1)?.line}, over the limit of ${maxLineBytes} bytes ` +
+        `${file} line ${first?.line}: a quoted field ${spans} ` +
           '(max_line_bytes; often an unclosed quote): close the quote, or raise max_line_bytes in agentic-etl.yaml or split the record',
+        `its quoted field ${spans} (max_line_bytes; often an unclosed quote)`,
       );
     }
   }
@@ -155,13 +180,19 @@ class CsvState {
     this.flush();
     if (this.queuedContent > 0) {
       // Let csv-parse finish the pending row; if it cannot, the bad line is inside a quoted field.
-      for (let i = 0; i < PADDING.length; i++) this.enqueue(line, offset, '', true, true, 1, 1);
+      for (let i = 0; i < PADDING.length; i++) this.enqueue(line, offset, '', '\n', true, true, 1, 1);
       const { rows, errors } = this.rows.feed(PADDING);
       this.settle(rows, errors);
-      if (this.queuedContent > 0) this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`);
+      const which = lines.overLimit ? 'over the limit (max_line_bytes)' : 'not valid UTF-8';
+      if (this.queuedContent > 0) {
+        this.abort(`${file} line ${this.firstContent()?.line}: a quoted field runs into line ${line}, which is malformed: fix the record`, `its quoted field runs into line ${line}, which is ${which}`);
+      }
+    }
+    if (this.header === undefined) {
+      throw headerRefused(file, line, lines.overLimit ? { kind: 'over_limit', size: lines.size, limit: maxLineBytes } : { kind: 'not_utf8' });
     }
     const bytes = buf.subarray(start, end);
-    const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`);
+    const malformed = lines.overLimit ? overLimitMessage(file, `line ${line}`, lines.size, maxLineBytes) : invalidUtf8Message(file, `line ${line}`, this.options.encoding);
     this.out.push({ line, offset, ...rawOfBytes(lines.overLimit ? keptPrefix(bytes) : bytes), textual: true, malformed });
   }
 
@@ -171,9 +202,9 @@ class CsvState {
     this.runEnd = -1;
   }
 
-  private enqueue(line: number, offset: number, text: string, blank: boolean, padding: boolean, size: number, breaks: number): void {
+  private enqueue(line: number, offset: number, text: string, eol: LineEnd, blank: boolean, padding: boolean, size: number, breaks: number): void {
     this.breaks += breaks;
-    this.queue.push({ line, offset, text, blank, padding, size, breaks: this.breaks });
+    this.queue.push({ line, offset, text, eol, blank, padding, size, breaks: this.breaks });
     this.queuedBytes += size;
     if (!blank) this.queuedContent++;
   }
@@ -187,7 +218,7 @@ class CsvState {
     for (const row of rows) this.complete(row);
     if (errors.length > 0) {
       const reason = errors.map((error) => error.message).join('; ');
-      this.abort(`${this.options.file} line ${this.firstContent()?.line}: ${reason}: close the quote or re-export the file`);
+      this.abort(`${this.options.file} line ${this.firstContent()?.line}: ${reason}: close the quote or re-export the file`, reason);
     }
   }
 
@@ -221,9 +252,10 @@ class CsvState {
     const lines = this.dequeue(row.breaks);
     const first = lines[0];
     if (first === undefined) return; // whitespace-only lines: blank, not a record
-    const raw = lines.length === 1 ? first.text : lines.map((fed) => fed.text).join('\n');
+    const raw = lines.length === 1 ? first.text : joinLines(lines);
     const { line, offset } = first;
     if (this.header === undefined) {
+      if (row.fields.some((field) => field.includes('\u0000'))) throw headerRefused(this.options.file, line, { kind: 'nul' });
       this.header = csvHeader(row.fields);
       return;
     }
@@ -243,16 +275,24 @@ class CsvState {
   }
 
   /** The queued record cannot be parsed: it becomes one malformed record and csv-parse starts over. */
-  private abort(message: string): void {
+  private abort(message: string, headerReason: string): void {
     const lines = this.dequeue(Number.POSITIVE_INFINITY);
     this.rows.reset();
     this.breaks = 0;
     const first = lines[0];
     if (first === undefined) return;
-    const text = lines.filter((fed) => !fed.padding).map((fed) => fed.text);
-    const raw = keptPrefix(Buffer.from(text.join('\n'))).toString('utf8');
+    // The header is the first record: with it unreadable, no row after it can be read right.
+    if (this.header === undefined) throw headerRefused(this.options.file, first.line, { kind: 'unparsable', reason: headerReason });
+    const raw = keptPrefix(Buffer.from(joinLines(lines.filter((fed) => !fed.padding)))).toString('utf8');
     this.out.push({ line: first.line, offset: first.offset, raw, rawEncoding: 'utf8', textual: true, malformed: message });
   }
+}
+
+/** A record's exact text: its lines, each but the last followed by its own line end. */
+function joinLines(lines: readonly FedLine[]): string {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) text += i === lines.length - 1 ? (lines[i] as FedLine).text : (lines[i] as FedLine).text + (lines[i] as FedLine).eol;
+  return text;
 }
 
 function countCarriageReturns(text: string): number {

@@ -51,7 +51,7 @@ function recordOf(piece: JsonPiece, options: ReaderOptions): ReadRecord {
     return { line, offset, ...rawOfBytes(keptPrefix(piece.bytes)), malformed: overLimitMessage(file, what, piece.size, maxLineBytes) };
   }
   const { raw, rawEncoding } = rawOfBytes(piece.bytes);
-  if (rawEncoding === 'base64') return { line, offset, raw, rawEncoding, malformed: invalidUtf8Message(file, what) };
+  if (rawEncoding === 'base64') return { line, offset, raw, rawEncoding, malformed: invalidUtf8Message(file, what, options.encoding) };
   if (piece.tooDeep) return { line, offset, raw, rawEncoding, malformed: tooDeepMessage(file, what) };
   let value: unknown;
   try {

@@ -5,7 +5,8 @@
  * exact-json.ts) is checked only when a cheap test says it may be present.
  *
  * Blank and whitespace-only lines are skipped but still counted, so `line` is always the
- * line number an editor shows. A UTF-8 BOM at the start and `\r` before `\n` are dropped.
+ * line number an editor shows. A UTF-8 BOM at the start is dropped; lines end at `\n` or
+ * `\r\n`, or also at a lone `\r` when the first line ends so (see _line-cursor.ts).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
@@ -56,7 +57,7 @@ function recordOf(lines: LineCursor, asciiText: string | undefined, options: Rea
   const raw = buf.toString('utf8', start, end);
   // Invalid UTF-8 always decodes to U+FFFD, so the exact check runs only when one appears.
   if (raw.includes(REPLACEMENT_CHARACTER) && !isUtf8(buf.subarray(start, end))) {
-    return { line, offset, raw: buf.toString('base64', start, end), rawEncoding: 'base64', malformed: invalidUtf8Message(options.file, `line ${line}`) };
+    return { line, offset, raw: buf.toString('base64', start, end), rawEncoding: 'base64', malformed: invalidUtf8Message(options.file, `line ${line}`, options.encoding) };
   }
   return parseLine(raw, line, offset, options.file, lines);
 }

@@ -11,7 +11,10 @@ export type FormatSetting = Format | 'auto';
 export interface ReadRecord {
   /** 1-based line number (NDJSON, CSV) or element index (JSON array); unique within the file. */
   line: number;
-  /** Byte offset of the record's first byte in the (decompressed) stream. */
+  /**
+   * Byte offset of the record's first byte in the (decompressed) stream; for a UTF-16 file,
+   * in its text as UTF-8 (the BOM not counted), the bytes `raw` holds.
+   */
   offset: number;
   /**
    * The record's raw text as it appeared in the file (without the line terminator). When the
@@ -35,6 +38,11 @@ export interface ReaderOptions {
   file: string;
   /** Lines (NDJSON, CSV rows) longer than this many bytes become malformed records. */
   maxLineBytes: number;
+  /**
+   * Set when the file is UTF-16 and the input is its UTF-8 transcoding (see _utf16.ts): only
+   * for messages, which then speak of UTF-16. Absent for UTF-8 files.
+   */
+  encoding?: 'utf16le' | 'utf16be';
 }
 
 export type Reader = (input: Readable, options: ReaderOptions) => AsyncIterable<ReadRecord>;

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'warehouse_failed'
   | 'warehouse_locked'
   | 'new_column_refused'
+  /** A CSV file whose header cannot be read (not UTF-8, over the line limit, …): refused whole. */
+  | 'csv_header_invalid'
   /** A worker lost its claim on a file (its lease expired and another took it). */
   | 'fenced_out'
   | 'not_found'

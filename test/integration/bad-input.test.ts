@@ -1,11 +1,12 @@
 /**
  * Bad input end to end through the real CLI: one landing file per kind of damage (BOM +
- * CRLF, ragged CSV, invalid UTF-8, a 10 MB line, 100,000-deep nesting, an empty file, a
- * corrupt and a truncated gzip, a broken JSON array). The run must exit 0, count every
+ * CRLF, ragged CSV, CR-only line ends, invalid UTF-8, a 10 MB line, 100,000-deep nesting,
+ * an empty file, a corrupt and a truncated gzip, a broken JSON array). The run must exit 0, count every
  * record the file holds (counted here from how the file was built, not from the readers),
  * quarantine every bad part as `malformed` with a message naming the file, the place and
  * the fix, keep the raw bytes, put the good neighbours in silver, and pass `audit`.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, gzipSync, gunzipSync } from 'node:zlib';
@@ -104,6 +105,21 @@ function buildFiles(): BadFile[] {
       silver: new Map<number, [number, string]>([[csvLine(0), [1, 'x, y']], [csvLine(1), [2, 'say "hi"']], [csvLine(3), [4, 'multi\nline']], [csvLine(4), [5, 'plain']]]),
     },
   });
+
+  // CR-only line ends (old Mac exports): every row a record; a quoted field may span them.
+  files.push({
+    name: 'cr-only.csv',
+    bytes: Buffer.from('id,name\r1,a\r2,"b\rc"\r3,x,extra\r\r4,d'),
+    expected: {
+      records: 4,
+      bad: new Map([[5, [/line 5: row has 3 fields, header has 2/, /fix the row or the header/]]]),
+      silver: new Map<number, [number, string]>([[2, [1, 'a']], [3, [2, 'b\nc']], [7, [4, 'd']]]),
+    },
+  });
+  files.push(
+    ndjsonFile('cr-only.ndjson', [Buffer.from(json(1, 'a')), Buffer.from(json(2, 'b')), Buffer.from('{bad'), Buffer.from(json(3, 'c'))], '\r',
+      new Map([[1, [1, 'a']], [2, [2, 'b']], [4, [3, 'c']]]), new Map([[3, [/line 3 is not valid JSON/, /fix the producer or re-export/]]])),
+  );
 
   const badUtf8 = Buffer.concat([Buffer.from('{"id":2,"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
   files.push(
@@ -237,7 +253,7 @@ describe('agentic-etl run on bad input', () => {
 
   it('keeps the raw bytes: base64 for invalid UTF-8, the first 64 KiB of an over-limit line', async () => {
     const byName = new Map(files.map((f) => [f.name, f]));
-    const lineOf = (name: string, line: number) => byName.get(name)!.bytes.toString('latin1').split(/\r?\n/)[line - 1]!;
+    const lineOf = (name: string, line: number) => byName.get(name)!.bytes.toString('latin1').split(name.startsWith('cr-only') ? /\r\n|\n|\r/ : /\r?\n/)[line - 1]!;
 
     const utf8 = quarantined.find((q) => q.file === 'invalid-utf8.ndjson')!;
     const shownUtf8 = JSON.parse((await cli(['quarantine', 'show', utf8.recordId, '--json'])).stdout) as Quarantined;
@@ -281,14 +297,73 @@ describe('agentic-etl run on bad input', () => {
     expect(files.find((f) => f.name === 'truncated.ndjson.gz')!.expected.silver.size).toBeGreaterThan(20);
   });
 
-  it('passes audit for every file, the empty one included', async () => {
+  it('passes audit for every file, the empty one included; the recount from the source agrees, but for the damaged gzips', async () => {
     const audit = await cli(['audit', '--json']);
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: files.length, offending: [] });
+    const report = JSON.parse(audit.stdout) as { recount: { notRecounted: Record<string, Array<{ key: string; note: string }>> } };
+    expect(report).toMatchObject({ ok: true, files: files.length, offending: [], recount: { equal: files.length - 2, differs: 0 } });
+    expect(report.recount.notRecounted).toEqual({
+      damaged: ['corrupt.ndjson.gz', 'truncated.ndjson.gz'].map((key) => ({ key, note: expect.stringMatching(/^its gzip stream is damaged/) })),
+    });
   });
 
   it('prints no stack trace anywhere', () => {
     expect(stderrs.length).toBeGreaterThan(3);
     for (const stderr of stderrs) expect(stderr).not.toMatch(STACK_TRACE);
+  });
+});
+
+describe('agentic-etl run on text it must decode or refuse', () => {
+  let dir: string;
+  let first: CliResult;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await tempDir('bad-text');
+    await writePipeline(dir, CONTRACT);
+    await mkdir(join(dir, 'landing'));
+    const utf16 = (text: string, order: 'le' | 'be') => {
+      const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+      return order === 'le' ? le : Buffer.from(le).swap16();
+    };
+    // Excel's "Unicode text" export: UTF-16 LE with a BOM and CRLF; and UTF-16 BE NDJSON inside gzip.
+    await writeFile(join(dir, 'landing', 'utf16le.csv'), utf16('id,name\r\n1,Zoë\r\n2,"😀, ""hi"""\r\n', 'le'));
+    await writeFile(join(dir, 'landing', 'utf16be.ndjson.gz'), gzipSync(utf16(`${json(3, 'Straße')}\n${json(4, '中文')}\n`, 'be')));
+    // A Latin-1 header: refused whole, never its first row taken for the header.
+    await writeFile(join(dir, 'landing', 'latin1-header.csv'), Buffer.concat([Buffer.from('id,n'), Buffer.from([0xe4]), Buffer.from('me\n5,a\n6,b\n')]));
+    first = await runCli(['run', '--json'], dir);
+  });
+
+  it('reads UTF-16 files (LE, and BE inside gzip) into silver', async () => {
+    const files = (JSON.parse(first.stdout) as { files: Array<FileSummary & { code?: string }> }).files;
+    expect(files.filter((f) => f.status === 'done').map((f) => [f.key, f.records, f.silver])).toEqual([
+      ['utf16be.ndjson.gz', 2, 2],
+      ['utf16le.csv', 2, 2],
+    ]);
+    const names = await withWarehouse(join(dir, 'warehouse.duckdb'), async (wh) =>
+      (await wh.query('SELECT "id" AS id, "name" AS name FROM "events" ORDER BY "id"')).map((row) => [Number(row.id), String(row.name)]),
+    );
+    expect(names).toEqual([[1, 'Zoë'], [2, '😀, "hi"'], [3, 'Straße'], [4, '中文']]);
+  });
+
+  it('refuses a CSV whose header is not UTF-8: the run fails that file with the fix, and the file stays', async () => {
+    expect(first.code).toBe(1);
+    const files = (JSON.parse(first.stdout) as { files: Array<{ key: string; status: string; code?: string; message?: string; hint?: string }> }).files;
+    expect(files.find((f) => f.key === 'latin1-header.csv')).toMatchObject({
+      status: 'failed',
+      code: 'csv_header_invalid',
+      message: expect.stringMatching(/^latin1-header\.csv line 1: the CSV header is not valid UTF-8/),
+      hint: expect.stringMatching(/re-export the file as UTF-8/),
+    });
+    // Nothing of it was loaded, it is still in the landing zone, and the next run tries it again.
+    const again = await runCli(['run'], dir);
+    expect(again.code).toBe(1);
+    expect(again.stdout + again.stderr).toMatch(/latin1-header\.csv: fix: re-export the file as UTF-8/);
+    expect(again.stderr).not.toMatch(STACK_TRACE);
+    expect(existsSync(join(dir, 'landing', 'latin1-header.csv'))).toBe(true);
+    const audit = await runCli(['audit', '--json'], dir);
+    expect(audit.code, audit.stdout).toBe(0);
+    // The refused file's claim counts no records; the two loaded files recount equal.
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 3, recount: { equal: 2, differs: 0, notRecounted: {} } });
   });
 });

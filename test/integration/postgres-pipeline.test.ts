@@ -52,7 +52,7 @@ describePostgres('agentic-etl on a PostgreSQL warehouse', () => {
     expect(outcomes).toHaveLength(manifest.length);
     const audit = await cli('audit', '--json');
     expect(audit.code, audit.stderr).toBe(0);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 6 });
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 6, recount: { equal: 6, differs: 0, notRecounted: {} } });
     const silver = outcomes.filter((o) => o.place === 'silver').length;
     const status = JSON.parse((await cli('status', '--json')).stdout) as Array<Record<string, number>>;
     expect(status[0]).toMatchObject({ table: 'events', files: 6, records: 2400, silver, quarantined: 2400 - silver });

@@ -143,7 +143,9 @@ describePostgres('many workers on S3 and PostgreSQL', () => {
     expect(kills).toBeGreaterThanOrEqual(1);
     expect(stalls).toBe(1);
 
-    const audit = await runCli(['audit', '--json'], dir);
+    // The recount from the bucket has its own tests (s3-pipeline, audit-recount); here, 2,000
+    // more GETs would only lengthen the heaviest test of the suite.
+    const audit = await runCli(['audit', '--no-recount', '--json'], dir);
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
     expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: FILES });
 

@@ -48,9 +48,9 @@ export function rawBytes(record: ReadRecord): Buffer {
   return Buffer.from(record.raw, record.rawEncoding === 'base64' ? 'base64' : 'utf8');
 }
 
-/** Count of lines holding something other than spaces, tabs and `\r`. */
-export function nonBlankLines(text: string): number {
-  return text.split('\n').filter((line) => line.replace(/^\uFEFF/, '').trim() !== '').length;
+/** Count of lines holding something other than spaces, tabs and `\r` (lines end at `eol`). */
+export function nonBlankLines(text: string, eol: '\n' | '\r' = '\n'): number {
+  return text.split(eol).filter((line) => line.replace(/^\uFEFF/, '').trim() !== '').length;
 }
 
 /** A readable that yields `count` copies of `chunk` lazily (memory tests). */
@@ -71,4 +71,10 @@ export function failing(before: Buffer, error: Error): Readable {
       throw error;
     })(),
   );
+}
+
+/** `text` as UTF-16 with its BOM, in the given byte order. */
+export function utf16(text: string, order: 'utf16le' | 'utf16be'): Buffer {
+  const le = Buffer.from('\uFEFF' + text, 'utf16le');
+  return order === 'utf16le' ? le : Buffer.from(le).swap16();
 }

@@ -87,6 +87,41 @@ describe('csvReader', () => {
     ]);
   });
 
+  it('reads CR-only line ends (old Mac exports); a quoted field spanning them is one record with its exact raw', async () => {
+    const text = 'id,note\r1,a\r2,"x\ry"\r\r3,c';
+    const records = await read(streamOf(text));
+    expect(records.map((r) => [r.line, r.value])).toEqual([
+      [2, { id: '1', note: 'a' }],
+      [3, { id: '2', note: 'x\ny' }], // a line end inside quotes reaches the value as \n, as with LF and CRLF
+      [6, { id: '3', note: 'c' }],
+    ]);
+    expect(records[1]?.raw).toBe('2,"x\ry"');
+    const bytes = Buffer.from(text);
+    for (const r of records) expect(bytes.subarray(r.offset, r.offset + Buffer.byteLength(r.raw)).toString()).toBe(r.raw);
+  });
+
+  it('decides the line ends by the first one outside quotes: a quoted header name may hold either', async () => {
+    // CR-only, the header holding a quoted LF: still CR-only, the row is not swallowed by the header.
+    const cr = await read(streamOf('"x\ny",b\r1,2\r3,4'));
+    expect(cr.map((r) => [r.line, r.value])).toEqual([
+      [3, { 'x\ny': '1', b: '2' }],
+      [4, { 'x\ny': '3', b: '4' }],
+    ]);
+    // LF, the header holding a quoted lone CR (after a BOM): the CR stays data.
+    const lf = await read(streamOf('\uFEFF"x\ry",b\n1,"2\r"\n'));
+    expect(lf.map((r) => [r.line, r.value])).toEqual([[2, { 'x\ry': '1', b: '2\r' }]]);
+  });
+
+  it('keeps a lone CR inside a quoted field of an LF file as data, and a CRLF record spanning lines exact in raw', async () => {
+    const lf = await read(streamOf('a,b\n1,"x\ry"\n'));
+    expect(lf.map((r) => r.value)).toEqual([{ a: '1', b: 'x\ry' }]);
+    const crlf = await read(streamOf('a,b\r\n1,"x\r\ny"\r\n2,z\r\n'));
+    expect(crlf.map((r) => [r.line, r.raw, r.value])).toEqual([
+      [2, '1,"x\r\ny"', { a: '1', b: 'x\ny' }],
+      [4, '2,z', { a: '2', b: 'z' }],
+    ]);
+  });
+
   it('makes a quoted field that runs into a malformed line malformed too', async () => {
     const big = 'y'.repeat(2000);
     const text = `a,b\n1,"open\n${big}\nclose"\n2,ok\n`;
@@ -186,14 +221,17 @@ describe('csvReader', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
-        fc.boolean(),
+        fc.constantFrom('\n', '\r\n', '\r'),
         fc.array(fc.nat(400), { maxLength: 8 }),
-        async (rows, crlf, cuts) => {
-          const text = rows.map((row) => row.map(quote).join(',')).join(crlf ? '\r\n' : '\n');
+        async (rows, eol, cuts) => {
+          const text = rows.map((row) => row.map(quote).join(',')).join(eol);
           const bytes = Buffer.from(text);
           const whole = await read(streamOf(bytes));
           expect(await read(streamCutAt(bytes, cuts))).toEqual(whole);
-          for (const r of whole) expect(bytes.subarray(r.offset, r.offset + Buffer.byteLength(r.raw)).toString().replace(/\r/g, '')).toBe(r.raw.replace(/\r/g, ''));
+          // raw is the record's exact text, line ends inside it included.
+          for (const r of whole) expect(bytes.subarray(r.offset, r.offset + Buffer.byteLength(r.raw)).toString()).toBe(r.raw);
+          // Rows of non-blank fields are never lost, whatever the line ends.
+          if (rows.every((row) => row.some((field) => field.trim() !== ''))) expect(whole.length).toBe(rows.length - 1);
         },
       ),
       { numRuns: 300 },
@@ -208,6 +246,45 @@ describe('csvReader on a cut-off last row', () => {
     const cut = await read(streamOf('a,b,c\n1,2,3\n4,"5\nx"'));
     expect(cut[1]).toMatchObject({ line: 3, raw: '4,"5\nx"' });
     expect(cut[1]?.malformed).toMatch(/line 3 has 2 of 3 fields and the file ends without a line break/);
+  });
+});
+
+describe('csvReader on a header it cannot read: the file is refused, never a data row taken as its header', () => {
+  const refused = async (bytes: Buffer | string, maxLineBytes?: number): Promise<AetlError> => {
+    const yielded: ReadRecord[] = [];
+    const error = await (async () => {
+      for await (const record of csvReader(streamOf(bytes), options('trips.csv', maxLineBytes))) yielded.push(record);
+    })().catch((e: unknown) => e);
+    expect(yielded).toEqual([]);
+    expect(error).toBeInstanceOf(AetlError);
+    expect(error).toMatchObject({ code: 'csv_header_invalid', kind: 'terminal' });
+    return error as AetlError;
+  };
+
+  it('refuses a header that is not UTF-8 (Latin-1), naming the line and the fix', async () => {
+    const error = await refused(Buffer.concat([Buffer.from('\n\nid,n'), Buffer.from([0xe4]), Buffer.from('me\n1,a\n2,b\n')]));
+    expect(error.message).toMatch(/^trips\.csv line 3: the CSV header is not valid UTF-8 .*the file was not loaded and stays where it is/);
+    expect(error.hint).toMatch(/re-export the file as UTF-8/);
+  });
+
+  it('refuses a header over the line limit', async () => {
+    const error = await refused(`${'a'.repeat(2000)},b\n1,2\n`, 1000);
+    expect(error.message).toMatch(/^trips\.csv line 1: the CSV header is 2002 bytes, over the limit of 1000 bytes \(max_line_bytes\)/);
+    expect(error.hint).toMatch(/raise max_line_bytes in agentic-etl\.yaml/);
+  });
+
+  it('refuses a header holding NUL characters (UTF-16 without a BOM)', async () => {
+    const error = await refused(Buffer.from('id,name\n1,a\n', 'utf16le'));
+    expect(error.message).toMatch(/^trips\.csv line 1: the CSV header holds NUL characters/);
+    expect(error.hint).toMatch(/UTF-16 without a byte-order mark/);
+  });
+
+  it('refuses a header whose quote is never closed, or runs into a malformed line', async () => {
+    const open = await refused('"id,name\n1,a\n2,b\n');
+    expect(open.message).toMatch(/^trips\.csv line 1: the CSV header cannot be read: .*Quote Not Closed/);
+    expect(open.hint).toMatch(/close the quote/);
+    const into = await refused(Buffer.concat([Buffer.from('"id\n'), Buffer.from([0xe9, 0x0a]), Buffer.from('name"\n1,2\n')]));
+    expect(into.message).toMatch(/^trips\.csv line 1: the CSV header cannot be read: its quoted field runs into line 2, which is not valid UTF-8/);
   });
 });
 

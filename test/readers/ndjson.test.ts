@@ -44,6 +44,30 @@ describe('ndjsonReader', () => {
     expect(records.length).toBe(nonBlankLines(text));
   });
 
+  it('reads CR-only line ends (old Mac exports): every line is a record, with exact offsets', async () => {
+    const text = '{"a":1}\r{"a":"é"}\r\r  \r{"a":3}';
+    const records = await read(streamOf(text));
+    expect(records.map((r) => [r.line, r.value])).toEqual([
+      [1, { a: 1 }],
+      [2, { a: 'é' }],
+      [5, { a: 3 }],
+    ]);
+    const bytes = Buffer.from(text);
+    for (const r of records) expect(bytes.subarray(r.offset, r.offset + Buffer.byteLength(r.raw)).toString()).toBe(r.raw);
+  });
+
+  it('decides the line ends by the first one: after a LF (or CRLF) first, a lone CR is data', async () => {
+    // CR is JSON whitespace: line 2 is one valid object, not two broken halves.
+    const records = await read(streamOf('{"a":1}\r\n{"a":2,\r"b":3}\r\n'));
+    expect(records.map((r) => [r.line, r.value])).toEqual([
+      [1, { a: 1 }],
+      [2, { a: 2, b: 3 }],
+    ]);
+    // A file whose first line ends in a lone CR takes CR, LF and CRLF all as line ends.
+    const mixed = await read(streamOf('{"a":1}\r{"a":2}\n{"a":3}\r\n{"a":4}\r'));
+    expect(mixed.map((r) => [r.line, r.value?.['a']])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+  });
+
   it('reads a last line without a newline, and a truncated one as malformed', async () => {
     const records = await read(streamOf('{"a":1}\n{"a":2}'));
     expect(records.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
@@ -151,13 +175,13 @@ describe('ndjsonReader', () => {
       fc.constantFrom('', '   ', '[1]', '{bad', '{"a":"\u00e9\u4e2d\ud83d\ude00"}'),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.boolean(), fc.array(fc.nat(2000), { maxLength: 12 }), async (lines, crlf, bom, cuts) => {
-        const text = (bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n');
+      fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean(), fc.array(fc.nat(2000), { maxLength: 12 }), async (lines, eol, bom, cuts) => {
+        const text = (bom ? '\uFEFF' : '') + lines.join(eol);
         const bytes = Buffer.from(text);
         const whole = await read(streamOf(bytes), 64);
         const cut = await read(streamCutAt(bytes, cuts), 64);
         expect(cut).toEqual(whole);
-        expect(whole.length).toBe(nonBlankLines(text));
+        expect(whole.length).toBe(nonBlankLines(text, eol === '\r' ? '\r' : '\n'));
         for (const record of whole) {
           if (record.malformed?.includes('over the limit')) continue;
           const raw = rawBytes(record);

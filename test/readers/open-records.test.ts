@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat, readRecords } from '../../src/readers/open-records.js';
 import { DEFAULT_MAX_LINE_BYTES, type Format, type ReadRecord } from '../../src/readers/reader.js';
 import { AetlError } from '../../src/util/errors.js';
-import { collect, failing, tempFile } from './_helpers.js';
+import { collect, failing, streamCutAt, tempFile, utf16 } from './_helpers.js';
 
 const open = (input: Readable, file: string, format: Format, gzip: boolean) =>
   collect(readRecords(input, { file, maxLineBytes: DEFAULT_MAX_LINE_BYTES, format, gzip }));
@@ -117,6 +117,43 @@ describe('readRecords', () => {
       for (let i = 0; i < 100 && !input.destroyed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(input.destroyed).toBe(true);
     }
+  });
+});
+
+describe('readRecords on UTF-16 files (told by the BOM)', () => {
+  const texts: Record<'ndjson' | 'csv' | 'json', string> = {
+    ndjson: '{"id":1,"name":"Zo\u00eb"}\r\n{"id":2,"name":"\u4e2d\u6587 \ud83d\ude00"}\r\n\r\n{"id":3}\r\n',
+    csv: 'id,name\r\n1,"Zo\u00eb, ""the"" \ud83d\ude00"\r\n2,"two\r\nlines"\r\n3,\u4e2d\r\n',
+    json: '[{"id":1,"name":"Zo\u00eb"},\n {"id":2,"name":"\ud83d\ude00"}]',
+  };
+
+  it('reads LE and BE, plain or gzipped, however cut, as the same records as the UTF-8 file (offsets in the text as UTF-8)', async () => {
+    for (const format of ['ndjson', 'csv', 'json'] as const) {
+      const expected = await open(Readable.from([Buffer.from(texts[format])]), `t.${format}`, format, false);
+      expect(expected.length, format).toBeGreaterThanOrEqual(2);
+      expect(expected.every((r) => r.malformed === undefined)).toBe(true);
+      for (const order of ['utf16le', 'utf16be'] as const) {
+        for (const gzip of [false, true]) {
+          const bytes = gzip ? gzipSync(utf16(texts[format], order)) : utf16(texts[format], order);
+          for (const cuts of [[], [1], [3, 4, 5, 17, 40]]) {
+            const records = await open(streamCutAt(bytes, cuts), `t.${format}`, format, gzip);
+            expect(records, `${format} ${order} gzip=${gzip} cuts=${cuts.join(',')}`).toEqual(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('makes a line with an unpaired surrogate malformed (saying UTF-16), and an odd last byte one more malformed record', async () => {
+    // Line 2 holds a real (unescaped) lone surrogate; the file ends in half a code unit.
+    const bytes = Buffer.concat([utf16('{"a":1}\n{"a":"', 'utf16le'), Buffer.from([0x00, 0xd8]), Buffer.from('"}\n{"a":3}\n', 'utf16le'), Buffer.from([0x7d])]);
+    const records = await open(Readable.from([bytes]), 'u.ndjson', 'ndjson', false);
+    expect(records.map((r) => [r.line, r.value])).toEqual([[1, { a: 1 }], [2, undefined], [3, { a: 3 }], [4, undefined]]);
+    expect(records[1]?.rawEncoding).toBe('base64');
+    expect(Buffer.from(records[1]!.raw, 'base64').toString('hex')).toBe(Buffer.from('{"a":"').toString('hex') + 'eda080' + Buffer.from('"}').toString('hex'));
+    expect(records[1]?.malformed).toMatch(/^u\.ndjson line 2 is not valid UTF-16: it holds an unpaired surrogate.*: re-export the file$/);
+    expect(records[3]).toMatchObject({ raw: 'fQ==', rawEncoding: 'base64', offset: Buffer.byteLength('{"a":1}\n{"a":"') + 3 + Buffer.byteLength('"}\n{"a":3}\n') });
+    expect(records[3]?.malformed).toMatch(/^u\.ndjson ends with one byte \(0x7d\) after its last whole UTF-16 character.*: re-upload the complete file$/);
   });
 });
 
