@@ -1,14 +1,22 @@
 /**
- * A file that fails never stops the run or lies about it, through the real CLI on DuckDB:
- * a file DuckDB runs out of memory on (a real OOM, with `memory_limit` tiny in the
- * warehouse URI) fails alone — the files after it are processed, its claim is released,
- * the run exits 1 — and the next run tries it again and reports it failed again.
+ * A file that fails never stops the run or lies about it, through the real CLI: a file
+ * DuckDB runs out of memory on (a real OOM, with `memory_limit` tiny in the warehouse
+ * URI), or one PostgreSQL refuses (a CHECK constraint a DBA added), fails alone — the
+ * files after it are processed, its claim is released, the run exits 1 — and the next
+ * run, at once, tries it again and reports it failed again, never "skipped".
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { describePostgres, freshDatabase } from '../helpers/postgres.js';
 import { withWarehouse } from '../helpers/warehouse.js';
+import { fileIdOf } from '../../src/ledger/file-ledger.js';
+import { localSource } from '../../src/sources/local.js';
+import type { SourceObject } from '../../src/sources/source.js';
 
 const CONTRACT = `table: events
 columns:
@@ -83,5 +91,67 @@ describe('a file DuckDB runs out of memory on', () => {
     expect(silver).toEqual([{ id: 1n }, { id: 3n }]);
     const audit = await runCli(['audit', '--json'], dir);
     expect(audit.code, audit.stderr).toBe(0);
+  });
+});
+
+describePostgres('a file PostgreSQL refuses, and a claim left by a process that is gone', () => {
+  let dir: string;
+  let url: string;
+  const sql = async (text: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await tempDir('pg-fail');
+    url = await freshDatabase('runfail');
+    await writeFile(join(dir, 'events.contract.yaml'), CONTRACT);
+    await writeFile(join(dir, 'agentic-etl.yaml'), `pipeline: test\nsource: ./landing\nwarehouse: ${url}\ncontract: ./events.contract.yaml\n`);
+    await mkdir(join(dir, 'landing'));
+    await writeFile(join(dir, 'landing', 'a.ndjson'), '{"id":1,"name":"a"}\n');
+    const setup = await runCli(['run'], dir); // creates the tables
+    expect(setup.code, setup.stderr).toBe(0);
+  });
+
+  it('fails that file alone, and the next run, at once, tries it again: failed, exit 1, not skipped', async () => {
+    await sql('ALTER TABLE events ADD CONSTRAINT id_not_13 CHECK (id <> 13)');
+    await writeFile(join(dir, 'landing', 'b.ndjson'), '{"id":13,"name":"refused"}\n');
+    await writeFile(join(dir, 'landing', 'c.ndjson'), '{"id":3,"name":"c"}\n');
+    const first = await runCli(['run', '--json'], dir);
+    expect(first.code, first.stderr).toBe(1);
+    const files = filesOf(first);
+    expect(files.get('c.ndjson')).toMatchObject({ status: 'done' });
+    expect(files.get('b.ndjson')).toMatchObject({ status: 'failed', code: 'warehouse_failed', message: expect.stringContaining('id_not_13') });
+    const second = await runCli(['run', '--json'], dir);
+    expect(second.code, second.stderr).toBe(1);
+    expect([...filesOf(second).values()]).toEqual([expect.objectContaining({ key: 'b.ndjson', status: 'failed' })]);
+    expect(await sql(`SELECT status, worker FROM _aetl_files WHERE key = 'b.ndjson'`)).toEqual([{ status: 'failed', worker: null }]);
+    await sql('ALTER TABLE events DROP CONSTRAINT id_not_13');
+    const third = await runCli(['run', '--json'], dir);
+    expect(third.code, third.stderr).toBe(0);
+    expect(filesOf(third).get('b.ndjson')).toMatchObject({ status: 'done' });
+  });
+
+  it('takes over at once a claim whose process on this host is gone, instead of skipping the file until its lease ends', async () => {
+    await writeFile(join(dir, 'landing', 'e.ndjson'), '{"id":5,"name":"e"}\n');
+    let object: SourceObject | undefined;
+    for await (const listed of localSource({ root: join(dir, 'landing'), uri: './landing' }).list()) if (listed.key === 'e.ndjson') object = listed;
+    // What a run killed while working on e.ndjson leaves behind: its claim, the lease running for an hour.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    await sql(
+      `INSERT INTO _aetl_files (file_id, source, key, version, table_name, size, records, silver, quarantined, contract_version, status, processed_at, worker, lease_until, fence)
+       VALUES ($1, './landing', $2, $3, 'events', $4, 0, 0, 0, 0, 'claimed', now(), $5, now() + interval '1 hour', 1)`,
+      [fileIdOf('./landing', object!), object!.key, object!.version, object!.size, `${hostname()}:${gone}:deadbeef`],
+    );
+    const run = await runCli(['run', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(filesOf(run).get('e.ndjson')).toMatchObject({ status: 'done' });
+    expect(await sql(`SELECT status, fence FROM _aetl_files WHERE key = 'e.ndjson'`)).toEqual([{ status: 'done', fence: '2' }]);
   });
 });
