@@ -19,7 +19,7 @@ import { listIncidents, newIncident, saveIncident, transition, type AppliedActio
 import { decide } from '../policy/policy.js';
 import type { Decision } from '../policy/types.js';
 import type { Finding } from '../sensor/findings.js';
-import { compileValidator } from '../sensor/validator.js';
+import { validatorFor } from './compile-validator.js';
 import type { Reason } from '../sensor/types.js';
 import { initialControl } from '../controller/controller.js';
 import { silverTable } from '../warehouse/tables.js';
@@ -190,7 +190,7 @@ export async function act(context: PipelineContext, incident: Incident, actions:
       return created;
     });
     context.contract = version;
-    context.validate = compileValidator(version.contract);
+    context.validate = validatorFor(context.warehouse, version.contract);
     changed = true;
     for (const entry of applied) listen({ kind: 'applied', incident, applied: entry });
   }
