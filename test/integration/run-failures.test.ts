@@ -155,3 +155,42 @@ describePostgres('a file PostgreSQL refuses, and a claim left by a process that 
     expect(await sql(`SELECT status, fence FROM _aetl_files WHERE key = 'e.ndjson'`)).toEqual([{ status: 'done', fence: '2' }]);
   });
 });
+
+describePostgres('dates and instants on PostgreSQL', () => {
+  it('stores year 0 (1 BC) and quarantines, with the range as reason, what PostgreSQL cannot store — the run goes on and exits 0', async () => {
+    assertBuilt();
+    const dir = await tempDir('pg-dates');
+    const url = await freshDatabase('dates');
+    await writeFile(join(dir, 'events.contract.yaml'), 'table: events\ncolumns:\n  id: {type: integer, required: true}\n  d:  {type: date}\n  ts: {type: timestamp}\n');
+    await writeFile(join(dir, 'agentic-etl.yaml'), `pipeline: test\nsource: ./landing\nwarehouse: ${url}\ncontract: ./events.contract.yaml\n`);
+    await mkdir(join(dir, 'landing'));
+    const lines = [
+      { id: 1, d: '0000-01-01', ts: '0000-01-01T00:00:00Z' },
+      { id: 2, d: '-4713-11-23' },
+      { id: 3, ts: '+294248-01-01T00:00:00Z' },
+      { id: 4, d: '2024-02-29', ts: '-0044-03-15T12:00:00Z' },
+    ];
+    await writeFile(join(dir, 'landing', 'dates.ndjson'), lines.map((line) => JSON.stringify(line)).join('\n'));
+    await writeFile(join(dir, 'landing', 'later.ndjson'), '{"id":5}\n');
+    const run = await runCli(['run', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(filesOf(run).get('dates.ndjson')).toMatchObject({ status: 'done', silver: 2, quarantined: 2 });
+    expect(filesOf(run).get('later.ndjson')).toMatchObject({ status: 'done' });
+    const quarantined = JSON.parse((await runCli(['quarantine', 'list', '--json'], dir)).stdout) as Array<{ line: number; reasons: Array<{ column: string; kind: string; message: string }> }>;
+    const byLine = new Map(quarantined.map((q) => [q.line, q.reasons]));
+    expect(byLine.get(2)).toEqual([expect.objectContaining({ column: 'd', kind: 'type_mismatch', message: expect.stringContaining('outside the dates the warehouse can store (-4713-11-24') })]);
+    expect(byLine.get(3)).toEqual([expect.objectContaining({ column: 'ts', kind: 'type_mismatch', message: expect.stringContaining('outside the instants the warehouse can store') })]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT id, d::text AS d, ts::text AS ts FROM events ORDER BY id`);
+      expect(rows).toEqual([
+        { id: '1', d: '0001-01-01 BC', ts: '0001-01-01 00:00:00+00 BC' },
+        { id: '4', d: '2024-02-29', ts: '0045-03-15 12:00:00+00 BC' },
+        { id: '5', d: null, ts: null },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -23,7 +23,7 @@ describePostgres('postgres', () => {
     alterColumnType: 'ALTER TABLE "small" ALTER COLUMN "n" TYPE DOUBLE PRECISION USING "n"::DOUBLE PRECISION',
     insert:
       'INSERT INTO "small" ("id", "n", "price", "seen_at") VALUES ($1, $2, CAST($3 AS NUMERIC(10,2)), ' +
-      `('epoch'::timestamptz + ($4::bigint / 1000000) * interval '1 second' + ($4::bigint % 1000000) * interval '1 microsecond'))`,
+      `('epoch'::timestamptz + ($4::bigint / 86400000000) * interval '1 day' + ($4::bigint % 86400000000) * interval '1 microsecond'))`,
   });
 
   describe('postgres warehouse extras', () => {
