@@ -5,6 +5,7 @@ import type { FileOutcome } from '../pipeline/run-once.js';
 import { watchLoop } from '../pipeline/watch-loop.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { healLine } from './_heal-lines.js';
+import { fileState, statusWords } from './_file-status.js';
 import type { HealEvent } from '../pipeline/heal.js';
 
 function logOutcome(log: Logger, outcome: FileOutcome): void {
@@ -17,9 +18,13 @@ function logOutcome(log: Logger, outcome: FileOutcome): void {
     return;
   }
   const r = outcome.result;
-  log.info(`✓ ${r.key}: ${r.records} records → ${r.silver} silver, ${r.quarantined} quarantined${r.coerced ? `, ${r.coerced} coerced` : ''}`, {
+  const state = fileState(outcome);
+  const mark = state === 'held' ? '⏸' : '✓';
+  log.info(`${mark} ${r.key}: ${r.records} records → ${r.silver} silver, ${r.quarantined} quarantined${r.coerced ? `, ${r.coerced} coerced` : ''} — ${statusWords(outcome)}`, {
     file: r.key,
     event: 'file_done',
+    state,
+    held: r.held,
     records: r.records,
     silver: r.silver,
     quarantined: r.quarantined,
