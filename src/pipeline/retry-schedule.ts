@@ -28,8 +28,10 @@ export interface ScheduledRetry {
 export interface RetrySchedule {
   /** Records a failure of `object` and returns when it will be tried again. */
   failed(object: SourceObject, now: number): ScheduledRetry;
-  /** The key is done, gone or replaced by a new version: no more retries. */
+  /** The key is done or gone: no more retries. */
   forget(key: string): void;
+  /** The source reports `object`: retries of an older version of its key end (that version cannot be read any more). */
+  supersede(object: SourceObject): void;
   /** When the earliest retry is due, or undefined when none is waiting. */
   nextAt(): number | undefined;
   /** The retries due at `now`, earliest first; they leave the schedule until they fail again. */
@@ -60,6 +62,10 @@ export function retrySchedule(policy: BackoffPolicy = DEFAULT_BACKOFF): RetrySch
     forget(key) {
       waiting.delete(key);
       attempts.delete(key);
+    },
+    supersede(object) {
+      const before = attempts.get(object.key);
+      if (before !== undefined && before.version !== object.version) this.forget(object.key);
     },
     nextAt() {
       let earliest: number | undefined;

@@ -85,8 +85,9 @@ export async function watchLoop(context: PipelineContext, hooks: WatchHooks, sig
       }
       if (step.kind === 'failed') throw step.error;
       if (step.kind === 'ended') break;
-      // A new version of a key replaces any retry of the old one.
-      retries.forget(step.object.key);
+      // A new version of a key replaces any retry of the old one; the same version (reported
+      // again, e.g. by the watcher's start-up scan) is simply one more try, counted as such.
+      retries.supersede(step.object);
       await processUnlessDone(context, step.object, withRetries);
       next = nextStep();
     }

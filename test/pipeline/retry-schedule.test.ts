@@ -37,7 +37,11 @@ describe('retrySchedule', () => {
     expect(schedule.failed(object('b'), 2000)).toMatchObject({ attempt: 2, delayMs: 2000 });
     expect(schedule.failed(object('b'), 4000)).toMatchObject({ attempt: 3, delayMs: 4000 });
     expect(schedule.failed(object('b'), 8000)).toMatchObject({ attempt: 4, delayMs: 4000 });
-    // A new version of the file is a new file: its backoff starts over.
+    // The same version reported again keeps its count; a new version is a new file: it starts over.
+    schedule.supersede(object('b'));
+    expect(schedule.failed(object('b'), 8500)).toMatchObject({ attempt: 5 });
+    schedule.supersede(object('b', 'v2'));
+    expect(schedule.nextAt()).toBeUndefined();
     expect(schedule.failed(object('b', 'v2'), 9000)).toMatchObject({ attempt: 1, delayMs: 1000 });
     expect(schedule.failed(object('a'), 9000)).toMatchObject({ attempt: 2 });
     schedule.forget('b');
