@@ -82,7 +82,8 @@ export async function backfillColumn(warehouse: Warehouse, options: BackfillOpti
   const { dialect } = warehouse;
   const { quoteIdent: q, placeholder: p } = dialect;
   const { table, column } = options;
-  const coerce = compileCoercer(column.type, options.coercion ?? 'lossless');
+  // Only what the warehouse can store: a date it refuses stays unfilled (counted untyped).
+  const coerce = compileCoercer(column.type, options.coercion ?? 'lossless', dialect.capabilities.temporalRanges);
   const names = keysOf(column);
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? DEFAULT_BACKFILL_PAGE_SIZE));
   const candidates = stageName('backfill', table);

@@ -7,9 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { isAetlError } from '../util/errors.js';
-
-/** Exit codes: 0 ok, 1 the work found a problem (failed files, audit), 2 usage or config error. */
-const EXIT_USAGE = 2;
+import { EXIT, EXIT_CODES_HELP } from './_exit-codes.js';
 
 type CommandFunction = (...args: unknown[]) => Promise<number>;
 
@@ -27,6 +25,7 @@ const program = new Command('agentic-etl')
   .version('0.1.0')
   .option('-c, --config <path>', 'pipeline config file', 'agentic-etl.yaml')
   .showHelpAfterError()
+  .addHelpText('after', EXIT_CODES_HELP)
   .exitOverride();
 
 program
@@ -40,14 +39,16 @@ program
 
 program
   .command('run')
-  .description('process every new file once, then exit')
+  .description('process every new file once, then exit (exit 1 when a file failed, 3 when a table is halted or an incident awaits approval)')
   .option('--json', 'print the summary as JSON')
+  .addHelpText('after', EXIT_CODES_HELP)
   .action(lazy(() => import('./run.js')));
 
 program
   .command('watch')
   .description('process new files as they land; Ctrl+C finishes the current file and exits')
   .option('--json', 'log one JSON line per file')
+  .addHelpText('after', EXIT_CODES_HELP)
   .action(lazy(() => import('./watch.js')));
 
 program
@@ -177,13 +178,13 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     // Commander already printed the problem; --help and --version end here too.
-    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (isAetlError(error)) {
     process.stderr.write(`${pc.red('error:')} ${error.message}\n`);
     if (error.hint !== undefined) process.stderr.write(`${pc.dim('  fix:')} ${error.hint}\n`);
-    process.exitCode = error.code === 'config_invalid' || error.code === 'config_not_found' || error.code === 'usage' ? EXIT_USAGE : 1;
+    process.exitCode = error.code === 'config_invalid' || error.code === 'config_not_found' || error.code === 'usage' ? EXIT.usage : EXIT.failed;
   } else {
     process.stderr.write(`${pc.red('internal error')} (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failed;
   }
 }

@@ -3,10 +3,12 @@
  * (status `claimed`, a lease, and a fencing token one higher than any before), then
  * processes it in one transaction that ends by turning its own claim into `done` — only if
  * it still holds the token. A worker that stalled past its lease, and lost the file to
- * another, cannot commit; a crash before commit leaves a claim that expires. Either way no
- * record is lost or written twice.
+ * another, cannot commit; a crash before commit leaves a claim that expires. A file that
+ * fails gives its claim back (status `failed`), so the next run — of any worker — takes it
+ * at once. Either way no record is lost or written twice.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { SourceObject } from '../sources/source.js';
 import { AetlError } from '../util/errors.js';
 import { filesTable } from '../warehouse/tables.js';
@@ -85,17 +87,52 @@ export async function claimFile(
     );
     if (row === undefined || row.status === 'done') return undefined;
     const leaseUntil = row.lease_until === null ? 0 : Date.parse(String(row.lease_until));
-    const heldByOther = row.worker !== null && row.worker !== identity.worker && leaseUntil > now;
+    const heldByOther = row.worker !== null && row.worker !== identity.worker && leaseUntil > now && !isDeadLocalWorker(String(row.worker));
     // A single-writer engine has no other worker: a claim left behind is a crash's, take it.
     if (heldByOther && dialect.capabilities.concurrentWriters) return undefined;
     const fence = Number(row.fence) + 1;
     await tx.run(
-      `UPDATE ${q(filesTable.name)} SET ${q('worker')} = ${p(1)}, ${q('lease_until')} = ${dialect.parameterAs?.(2, { name: 'timestamp' }) ?? p(2)}, ${q('fence')} = ${p(3)}
+      `UPDATE ${q(filesTable.name)} SET ${q('status')} = 'claimed', ${q('worker')} = ${p(1)}, ${q('lease_until')} = ${dialect.parameterAs?.(2, { name: 'timestamp' }) ?? p(2)}, ${q('fence')} = ${p(3)}
        WHERE ${q('file_id')} = ${p(4)}`,
       [identity.worker, micros(now + identity.leaseMs), BigInt(fence), fileId],
     );
     return { fileId, worker: identity.worker, fence };
   });
+}
+
+/**
+ * The worker identity is `host:pid:random` (see open-pipeline.ts). A claim left by a
+ * process on this host that no longer runs is a crash's or a stopped run's: waiting for
+ * its lease would only make the next run skip the file. (A pid reused meanwhile reads as
+ * alive: the safe side, the lease then decides. Taking a live claim by mistake costs only
+ * work: the fencing token keeps the other worker from committing.)
+ */
+function isDeadLocalWorker(worker: string): boolean {
+  const [host, pid] = worker.split(':');
+  if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid)) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Gives the claim back after the file failed (status `failed`, no worker, no lease), so
+ * that the next run takes the file at once and reports how it fares, instead of skipping
+ * it as held until the lease runs out. False when the claim was no longer this worker's.
+ */
+export async function releaseClaim(warehouse: Warehouse, claim: Claim): Promise<boolean> {
+  const { quoteIdent: q, placeholder: p } = warehouse.dialect;
+  const rows = await warehouse.query(
+    `UPDATE ${q(filesTable.name)} SET ${q('status')} = 'failed', ${q('worker')} = NULL, ${q('lease_until')} = NULL
+     WHERE ${q('file_id')} = ${p(1)} AND ${q('fence')} = ${p(2)} AND ${q('status')} = 'claimed' RETURNING ${q('file_id')}`,
+    [claim.fileId, BigInt(claim.fence)],
+  );
+  return rows.length > 0;
 }
 
 /** Extends the lease while a long file is processed; false when the claim was lost. */

@@ -20,7 +20,7 @@ import { inEffect } from '../contract/in-effect.js';
 import { recordAgentVersion, type ContractAuthor } from '../ledger/contract-store.js';
 import { appendEvents } from '../ledger/event-log.js';
 import { saveIncident, transition, type AppliedAction, type Incident, type IncidentWork, type RefusedAction } from '../ledger/incidents.js';
-import { compileValidator } from '../sensor/validator.js';
+import { validatorFor } from './compile-validator.js';
 import type { Reason } from '../sensor/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { isAetlError } from '../util/errors.js';
@@ -114,7 +114,7 @@ async function applySchemaChanges(context: PipelineContext, incident: Incident, 
   if (updated.refused !== undefined) incident.refused = updated.refused;
   if (version.version !== base.version) {
     context.contract = version;
-    context.validate = compileValidator(version.contract);
+    context.validate = validatorFor(context.warehouse, version.contract);
   }
   for (const entry of applied) listen({ kind: 'applied', incident, applied: entry });
 }

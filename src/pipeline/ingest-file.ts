@@ -27,6 +27,8 @@ export interface FileResult {
   records: number;
   silver: number;
   quarantined: number;
+  /** Valid records held in quarantine because the table is halted (circuit open); counted in `quarantined`. */
+  held: number;
   coerced: number;
   malformed: number;
   profile: BatchProfile;
@@ -68,6 +70,7 @@ export async function ingestFile(
     let records = 0;
     let silverCount = 0;
     let quarantined = 0;
+    let held = 0;
 
     const limits = context.limits ?? DEFAULT_RECORD_LIMITS;
     for await (const read of readRecords(input, { file: object.key, maxLineBytes: context.maxLineBytes, format, gzip })) {
@@ -89,6 +92,7 @@ export async function ingestFile(
         silver.append([...verdict.values, recordId, fileId, object.key, line, contractVersion, coercions, ingestedAt]);
         silverCount += 1;
       } else {
+        if (verdict.status === 'valid') held += 1;
         const reasons = verdict.status === 'valid' ? [circuitOpenReason(contract.table)] : verdict.reasons;
         if (refuseNewColumns) refuseUnknownColumn(object.key, record.line, reasons);
         quarantine.append([
@@ -123,7 +127,7 @@ export async function ingestFile(
       table: contract.table, records, silver: silverCount, quarantined, contractVersion: version.version, processedAtMicros: ingestedAt,
     });
     const result: FileResult = {
-      key: object.key, fileId, records, silver: silverCount, quarantined,
+      key: object.key, fileId, records, silver: silverCount, quarantined, held,
       coerced: profile.coerced, malformed: profile.malformed, profile, control: step,
     };
     await appendEvents(tx, [

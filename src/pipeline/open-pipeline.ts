@@ -8,12 +8,12 @@ import { registerUserContract } from '../ledger/contract-store.js';
 import { createArchitect } from '../agent/agent.js';
 import { parseControllerConfig } from '../controller/config.js';
 import { parsePolicyConfig } from '../policy/config.js';
-import { compileValidator } from '../sensor/validator.js';
 import { openSource } from '../sources/open-source.js';
 import { ensureContractTables, ensureSystemTables } from '../warehouse/ensure-tables.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { PipelineContext } from './pipeline-context.js';
+import { validatorFor } from './compile-validator.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -60,7 +60,7 @@ export async function openPipeline(configPath?: string): Promise<OpenPipeline> {
       warehouse,
       contract,
       conflicts: contract.conflicts,
-      validate: compileValidator(contract.contract),
+      validate: validatorFor(warehouse, contract.contract),
       format: config.config.format,
       maxLineBytes: config.config.max_line_bytes,
       limits: { maxRecordKeys: config.config.max_record_keys, maxTableColumns: config.config.max_table_columns },

@@ -4,7 +4,7 @@
  * came with it is already in the warehouse.
  */
 import { contractVersionAt, latestVersionNumber } from '../ledger/contract-store.js';
-import { compileValidator } from '../sensor/validator.js';
+import { validatorFor } from './compile-validator.js';
 import type { PipelineContext } from './pipeline-context.js';
 
 export async function refreshContract(context: PipelineContext): Promise<boolean> {
@@ -13,6 +13,6 @@ export async function refreshContract(context: PipelineContext): Promise<boolean
   const version = await contractVersionAt(context.warehouse, context.contract.table, latest);
   if (version === undefined) return false;
   context.contract = version;
-  context.validate = compileValidator(version.contract);
+  context.validate = validatorFor(context.warehouse, version.contract);
   return true;
 }

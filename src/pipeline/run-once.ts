@@ -1,21 +1,25 @@
 /**
  * `agentic-etl run`: process every object the source lists that the ledger has not seen,
- * one at a time, each in its own transaction. A file that fails is reported and retried
- * on the next run; a warehouse failure stops the run, since every later file would fail too.
+ * one at a time, each in its own transaction. A file that fails gives its claim back, is
+ * reported, and is tried again on the next run, while the run goes on to the next file; a
+ * failure of the warehouse itself stops the run, since every later file would fail too
+ * (failure-scope.ts tells the two apart).
  */
 import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
 import { appendEvents } from '../ledger/event-log.js';
-import { claimFile, doneFileIds, fileIdOf, renewLease } from '../ledger/file-ledger.js';
+import { claimFile, doneFileIds, fileIdOf, releaseClaim, renewLease, type Claim } from '../ledger/file-ledger.js';
 import type { SourceObject } from '../sources/source.js';
 import { healAfterFile, type HealListener } from './heal.js';
 import { recoverIncidents } from './heal-recover.js';
 import { ingestFile, type FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
 import { refreshContract } from './refresh-contract.js';
+import { failureScope } from './failure-scope.js';
 
 export type FileOutcome =
   | { key: string; status: 'done'; result: FileResult }
-  | { key: string; status: 'failed'; error: AetlError }
+  /** `object`: what to try again (watch retries it in the same session). */
+  | { key: string; status: 'failed'; error: AetlError; object: SourceObject }
   /** Another worker holds the file (or just finished it): nothing to do here. */
   | { key: string; status: 'skipped'; reason: string };
 
@@ -69,27 +73,23 @@ export async function processObject(context: PipelineContext, object: SourceObje
   try {
     result = await ingestFile(context, object, claim, (n) => hooks.onRecords?.(object, n));
   } catch (error) {
-    if (isAetlError(error) && (error.code === 'warehouse_failed' || error.code === 'warehouse_locked')) throw error;
-    if (isAetlError(error) && error.code === 'fenced_out') {
-      // Not a failure: this worker stalled past its lease and another one took the file.
-      const skipped: FileOutcome = { key: object.key, status: 'skipped', reason: error.message };
-      hooks.onFileDone?.(skipped);
-      return skipped;
-    }
     const wrapped = isAetlError(error)
       ? error
       : new AetlError('source_read_failed', `${object.key}: ${errorMessage(error)}`, { kind: 'transient', cause: error });
-    await appendEvents(context.warehouse, [
-      {
-        kind: 'file_failed',
-        table: tableOf(context),
-        fileId: fileIdOf(context.source.uri, object),
-        payload: { key: object.key, version: object.version, code: wrapped.code, message: wrapped.message, hint: wrapped.hint },
-      },
-    ]);
-    const failed: FileOutcome = { key: object.key, status: 'failed', error: wrapped };
-    hooks.onFileDone?.(failed);
-    return failed;
+    switch (failureScope(wrapped)) {
+      case 'claim_lost': {
+        // Not a failure: this worker stalled past its lease and another one took the file.
+        const skipped: FileOutcome = { key: object.key, status: 'skipped', reason: wrapped.message };
+        hooks.onFileDone?.(skipped);
+        return skipped;
+      }
+      case 'run':
+        // Going on is pointless; the claim is given back if the warehouse still answers.
+        await giveBack(context, claim);
+        throw wrapped;
+      case 'file':
+        return fileFailed(context, object, claim, wrapped, hooks);
+    }
   } finally {
     clearInterval(heartbeat);
   }
@@ -99,6 +99,36 @@ export async function processObject(context: PipelineContext, object: SourceObje
   // not the file's: it propagates (the incident stays open and is planned again).
   await healAfterFile(context, result, hooks.onHeal);
   return outcome;
+}
+
+/** Logs the failure, gives the claim back (so the next run takes the file at once) and reports it. */
+async function fileFailed(context: PipelineContext, object: SourceObject, claim: Claim, error: AetlError, hooks: RunHooks): Promise<FileOutcome> {
+  await giveBack(context, claim);
+  try {
+    await appendEvents(context.warehouse, [
+      {
+        kind: 'file_failed',
+        table: tableOf(context),
+        fileId: claim.fileId,
+        payload: { key: object.key, version: object.version, code: error.code, message: error.message, hint: error.hint },
+      },
+    ]);
+  } catch (logError) {
+    // The warehouse took the claim back but cannot log now: that is the warehouse's failure.
+    if (isAetlError(logError) && failureScope(logError) === 'run') throw logError;
+  }
+  const failed: FileOutcome = { key: object.key, status: 'failed', error, object };
+  hooks.onFileDone?.(failed);
+  return failed;
+}
+
+async function giveBack(context: PipelineContext, claim: Claim): Promise<void> {
+  try {
+    await releaseClaim(context.warehouse, claim);
+  } catch {
+    // A warehouse that cannot take the claim back has failed already; that failure is
+    // reported. The claim then ends with its lease (or at once, when its process is gone).
+  }
 }
 
 export async function runOnce(context: PipelineContext, hooks: RunHooks = {}, signal?: AbortSignal): Promise<RunSummary> {

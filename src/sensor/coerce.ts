@@ -17,6 +17,7 @@ import { exactJsonText, NumberLiteral } from '../readers/number-literal.js';
 import { AetlError } from '../util/errors.js';
 import { bigintOfNumeral, canonicalNumeral, fitDecimal, isWholeNumeral, splitNumeral } from './numerals.js';
 import type { TypedValue } from './types.js';
+import { compileDateRange, compileTimestampRange, dateDays, type TemporalRanges } from './temporal-range.js';
 import { FLOAT_NUMERAL, INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
 
 export interface CoerceSuccess {
@@ -198,21 +199,31 @@ function booleanCoercer(lossless: boolean): Coercer {
   };
 }
 
-/** JSON has no date or timestamp type: ISO-8601 text is how they are written, so typing it is not coercion. */
-function dateCoercer(): Coercer {
+/**
+ * JSON has no date or timestamp type: ISO-8601 text is how they are written, so typing it
+ * is not coercion. A date the warehouse cannot store (`ranges`) is refused here, so that it
+ * is quarantined with its reason rather than failing the whole file in the engine.
+ */
+function dateCoercer(ranges: TemporalRanges | undefined): Coercer {
+  const range = ranges === undefined ? undefined : compileDateRange(ranges.date);
+  const outside: CoerceFailure = { ok: false, why: range?.why };
   return (raw) => {
     if (typeof raw !== 'string') return raw === null || raw === undefined ? NULL_VALUE : FAIL;
     const date = parseIsoDate(raw);
-    return date === undefined ? FAIL : typed(date);
+    if (date === undefined) return FAIL;
+    return range === undefined || range.contains(dateDays(date)) ? typed(date) : outside;
   };
 }
 
-function timestampCoercer(): Coercer {
+function timestampCoercer(ranges: TemporalRanges | undefined): Coercer {
+  const range = ranges === undefined ? undefined : compileTimestampRange(ranges.timestamp);
+  const outside: CoerceFailure = { ok: false, why: range?.why };
   // Numbers are refused: epoch seconds and epoch milliseconds cannot be told apart.
   return (raw) => {
     if (typeof raw !== 'string') return raw === null || raw === undefined ? NULL_VALUE : FAIL;
     const micros = parseIsoTimestamp(raw);
-    return micros === undefined ? FAIL : typed(micros);
+    if (micros === undefined) return FAIL;
+    return range === undefined || range.contains(micros) ? typed(micros) : outside;
   };
 }
 
@@ -257,8 +268,11 @@ function jsonCoercer(): Coercer {
   };
 }
 
-/** Compiles the coercer of one column type; compile once per contract, call per value. */
-export function compileCoercer(type: ColumnType, mode: CoercionMode = 'lossless'): Coercer {
+/**
+ * Compiles the coercer of one column type; compile once per contract, call per value.
+ * `ranges`: the dates and timestamps the warehouse can store (its dialect's capabilities).
+ */
+export function compileCoercer(type: ColumnType, mode: CoercionMode = 'lossless', ranges?: TemporalRanges): Coercer {
   const lossless = mode === 'lossless';
   switch (type.name) {
     case 'integer':
@@ -270,9 +284,9 @@ export function compileCoercer(type: ColumnType, mode: CoercionMode = 'lossless'
     case 'boolean':
       return booleanCoercer(lossless);
     case 'date':
-      return dateCoercer();
+      return dateCoercer(ranges);
     case 'timestamp':
-      return timestampCoercer();
+      return timestampCoercer(ranges);
     case 'string':
       return stringCoercer(lossless);
     case 'json':

@@ -8,6 +8,7 @@ import { formatType, type ColumnSpec, type Contract } from '../contract/types.js
 import type { ReadRecord } from '../readers/reader.js';
 import { AetlError } from '../util/errors.js';
 import { compileCoercer, type Coercer } from './coerce.js';
+import type { TemporalRanges } from './temporal-range.js';
 import { describeValue } from './display.js';
 import { ANY_POSITION, createKeyResolver, type KeyResolver } from './key-resolver.js';
 import {
@@ -52,7 +53,7 @@ function columnPattern(contract: Contract, spec: ColumnSpec): ContractPattern | 
   });
 }
 
-function compileColumn(contract: Contract, spec: ColumnSpec): CompiledColumn {
+function compileColumn(contract: Contract, spec: ColumnSpec, ranges: TemporalRanges | undefined): CompiledColumn {
   const numeric = spec.type.name === 'integer' || spec.type.name === 'double' || spec.type.name === 'decimal';
   const enumSet = spec.enum === undefined ? undefined : new Set(spec.enum.map(String));
   const min = numeric ? spec.min : undefined;
@@ -62,7 +63,7 @@ function compileColumn(contract: Contract, spec: ColumnSpec): CompiledColumn {
     spec,
     typeText: formatType(spec.type),
     // A column's own mode (set by the `coerce` action) overrides the contract's.
-    coerce: compileCoercer(spec.type, spec.coercion ?? contract.evolution.coercion),
+    coerce: compileCoercer(spec.type, spec.coercion ?? contract.evolution.coercion, ranges),
     enumSet,
     min,
     max,
@@ -115,10 +116,11 @@ function malformedVerdict(message: string, record: ReadRecord): Verdict {
  * Compiles the validator of one contract version. A verdict lists every reason a record
  * fails (not just the first); a valid one carries the typed values in contract order, the
  * coercions made and the keys ignored. Throws AetlError `contract_invalid` for a pattern
- * or decimal type that cannot be compiled.
+ * or decimal type that cannot be compiled. `options.ranges`: the dates and timestamps the
+ * warehouse can store (its dialect's capabilities); values outside are type mismatches.
  */
-export function compileValidator(contract: Contract): Validator {
-  const columns = contract.columns.map((spec) => compileColumn(contract, spec));
+export function compileValidator(contract: Contract, options: { ranges?: TemporalRanges } = {}): Validator {
+  const columns = contract.columns.map((spec) => compileColumn(contract, spec, options.ranges));
   const resolve = createKeyResolver(contract.columns);
   const count = columns.length;
   const ignoreUnknown = contract.evolution.new_column === 'ignore';

@@ -45,11 +45,18 @@ export const TEXT_FLOAT_NUMERAL = /^-?(?:(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+)(?:[eE][
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
-/** `YYYY-MM-DD` */
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** `YYYY-MM-DD[T ]HH:MM[:SS[.ffffff…]][Z|±HH[:]MM]` */
+/*
+ * The year of an ISO-8601 date: four digits (`0000` is 1 BC, the astronomical numbering
+ * ISO uses), or a sign and 4–7 digits — ISO's expanded years (`-0001` is 2 BC, `+10000`),
+ * which reach every warehouse's range (DuckDB's dates end in 5881580) while keeping the
+ * arithmetic exact. Seven digits and no more: a longer run of digits is not a date.
+ */
+
+/** `YYYY-MM-DD` (the year as above) */
+const DATE_PATTERN = /^(\d{4}|[+-]\d{4,7})-(\d{2})-(\d{2})$/;
+/** `YYYY-MM-DD[T ]HH:MM[:SS[.ffffff…]][Z|±HH[:]MM]` (the year as above) */
 const TIMESTAMP_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4}|[+-]\d{4,7})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -67,7 +74,7 @@ function validDate(year: number, month: number, day: number): boolean {
  * Days since 1970-01-01 for a valid calendar date (proleptic Gregorian), by integer
  * arithmetic (H. Hinnant's days_from_civil): Date.UTC would read years 0–99 as 1900–1999.
  */
-function epochDays(year: number, month: number, day: number): number {
+export function epochDays(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -76,12 +83,33 @@ function epochDays(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-/** The date as `YYYY-MM-DD` when `text` is a valid calendar date in that form, else undefined. */
-export function parseIsoDate(text: string): string | undefined {
+/** Year, month and day of an ISO-8601 calendar date (expanded years included), else undefined. */
+export function isoDateParts(text: string): { year: number; month: number; day: number } | undefined {
   const match = DATE_PATTERN.exec(text);
   if (!match) return undefined;
   const [, y, m, d] = match;
-  return validDate(Number(y), Number(m), Number(d)) ? text : undefined;
+  const year = Number(y);
+  const month = Number(m);
+  const day = Number(d);
+  return validDate(year, month, day) ? { year, month, day } : undefined;
+}
+
+/**
+ * The date in its one spelling — `YYYY-MM-DD` for years 0–9999, a sign and at least four
+ * digits beyond (`-0001-12-31`, `+10000-01-01`) — when `text` is a valid calendar date in
+ * ISO-8601 form, else undefined.
+ */
+export function parseIsoDate(text: string): string | undefined {
+  const parts = isoDateParts(text);
+  if (parts === undefined) return undefined;
+  const plain = text.charCodeAt(0) !== 43 && text.charCodeAt(0) !== 45; // no '+' / '-'
+  return plain ? text : `${isoYear(parts.year)}${text.slice(text.indexOf('-', 1))}`;
+}
+
+/** A year as ISO-8601 writes it: four digits for 0–9999, else a sign and at least four digits. */
+export function isoYear(year: number): string {
+  if (year >= 0 && year <= 9999) return String(year).padStart(4, '0');
+  return `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(4, '0')}`;
 }
 
 /**

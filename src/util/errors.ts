@@ -14,7 +14,12 @@ export type ErrorCode =
   | 'source_not_found'
   | 'source_read_failed'
   | 'format_unknown'
+  /** Watching the source for new objects failed (the folder went away, the OS refused the watch, …). */
+  | 'source_watch_failed'
+  /** A statement failed on what it was given (a value, a constraint, memory for this data): the warehouse still works. */
   | 'warehouse_failed'
+  /** The warehouse itself cannot work now (connection lost, disk full, database invalidated): later work would fail too. */
+  | 'warehouse_unavailable'
   | 'warehouse_locked'
   | 'new_column_refused'
   /** A CSV file whose header cannot be read (not UTF-8, over the line limit, …): refused whole. */

@@ -110,7 +110,7 @@ export const filesTable: TableDef = {
     { name: 'silver', type: INTEGER, nullable: false },
     { name: 'quarantined', type: INTEGER, nullable: false },
     { name: 'contract_version', type: INTEGER, nullable: false },
-    // `claimed` while a worker holds it, `done` once its records committed.
+    // `claimed` while a worker holds it, `done` once its records committed, `failed` when it failed (tried again next run).
     { name: 'status', type: STRING, nullable: false },
     { name: 'processed_at', type: TIMESTAMP, nullable: false },
     // Claims (many workers): who holds the file, until when, and the fencing token a worker

@@ -4,6 +4,7 @@
  * (warehouse/duckdb/, later postgres/ and databricks/).
  */
 import type { ColumnType } from '../contract/types.js';
+import type { TemporalRanges } from '../sensor/temporal-range.js';
 import type { TypedValue } from '../sensor/types.js';
 
 /** A bound parameter or a value read back. Identifiers are never parameters: see Dialect.quoteIdent. */
@@ -52,6 +53,13 @@ export interface Capabilities {
    * DuckDB: false, so such names collide and a contract must not hold both.
    */
   caseSensitiveIdentifiers?: boolean;
+  /**
+   * The dates and timestamps the engine's DATE and TIMESTAMP columns hold, as ISO-8601 text
+   * with astronomical years (`0000` is 1 BC). The sensor quarantines values outside, so the
+   * engine is never handed one it refuses; each dialect's writer spells every value inside
+   * the way its engine reads it (BC years, years past 9999).
+   */
+  temporalRanges: TemporalRanges;
 }
 
 export interface Dialect {

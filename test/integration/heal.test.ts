@@ -22,7 +22,8 @@ interface Setup {
   unhealed: () => Promise<number>;
 }
 
-async function drifted(drift: string[], files = 5, records = 400, poison = '0.01'): Promise<Setup> {
+/** `exitCode`: 3 when the drift leaves the table halted or an incident awaiting approval. */
+async function drifted(drift: string[], exitCode: 0 | 3, files = 5, records = 400, poison = '0.01'): Promise<Setup> {
   assertBuilt();
   const dir = await tempDir('heal');
   await writePipeline(dir, CHAOS_CONTRACT_YAML);
@@ -30,7 +31,7 @@ async function drifted(drift: string[], files = 5, records = 400, poison = '0.01
   const chaos = await cli('chaos', '--out', 'landing', '--files', String(files), '--records', String(records), '--poison-rate', poison, '--seed', '4', ...drift.flatMap((d) => ['--drift', d]));
   expect(chaos.code, chaos.stderr).toBe(0);
   const run = await cli('run');
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr).toBe(exitCode);
   return {
     dir,
     cli,
@@ -56,7 +57,7 @@ const verdicts = (incident: Incident) => Object.fromEntries((incident.decisions 
 
 describe('healing, per drift kind', () => {
   it('new column: add_column applied automatically, contract v2, the drifted records replayed into silver', async () => {
-    const s = await drifted(['new_column@3']);
+    const s = await drifted(['new_column@3'], 0);
     const [incident, ...others] = await s.incidents();
     expect(others).toEqual([]);
     expect(incident).toMatchObject({ status: 'healed', findingKeys: ['unknown_column:session_id'] });
@@ -73,7 +74,7 @@ describe('healing, per drift kind', () => {
   });
 
   it('int → float: widen_type integer → double applied, replayed', async () => {
-    const s = await drifted(['int_to_float@3']);
+    const s = await drifted(['int_to_float@3'], 0);
     const [incident, ...others] = await s.incidents();
     expect(others).toEqual([]);
     expect(incident).toMatchObject({ status: 'healed', findingKeys: ['type_mismatch:quantity'] });
@@ -84,7 +85,7 @@ describe('healing, per drift kind', () => {
   });
 
   it('rename: rename_column held for approval; approve maps device_type onto device and replays', async () => {
-    const s = await drifted(['rename@3']);
+    const s = await drifted(['rename@3'], 3);
     const [incident, ...others] = await s.incidents();
     expect(others).toEqual([]); // one incident for the whole episode, not one per file
     expect(incident).toMatchObject({ status: 'awaiting_approval', batches: 3 });
@@ -109,7 +110,7 @@ describe('healing, per drift kind', () => {
   });
 
   it('new enum value: extend_enum held for approval, reject keeps the records quarantined', async () => {
-    const s = await drifted(['new_enum_value@3']);
+    const s = await drifted(['new_enum_value@3'], 3);
     const [incident] = await s.incidents();
     expect(incident).toMatchObject({ status: 'awaiting_approval', findingKeys: ['enum_violation:event_type'] });
     expect(incident!.plan?.actions[0]?.action).toMatchObject({ kind: 'extend_enum', column: 'event_type', values: ['share'] });
@@ -130,7 +131,7 @@ describe('healing, per drift kind', () => {
   });
 
   it('incompatible type: user_id as UUID halts with evidence, holds valid records, and approve resumes and replays', async () => {
-    const s = await drifted(['incompatible_type@3'], 3);
+    const s = await drifted(['incompatible_type@3'], 3, 3);
     const [incident, ...others] = await s.incidents();
     expect(others).toEqual([]);
     expect(incident).toMatchObject({ status: 'halted', findingKeys: ['type_mismatch:user_id'] });
@@ -143,9 +144,11 @@ describe('healing, per drift kind', () => {
 
     // While halted, valid records keep landing — in bronze and quarantine, not silver.
     expect((await s.cli('chaos', '--out', 'landing/later', '--files', '1', '--records', '300', '--poison-rate', '0', '--seed', '8')).code).toBe(0);
-    expect((await s.cli('run')).code).toBe(0);
-    const held = JSON.parse((await s.cli('quarantine', 'list', '--json', '--limit', '5000')).stdout) as Array<{ file: string; reasons: Array<{ kind: string }> }>;
-    expect(held.filter((r) => r.file.startsWith('later/') && r.reasons.some((reason) => reason.kind === 'circuit_open'))).toHaveLength(300);
+    const held = await s.cli('run');
+    expect(held.code, held.stderr).toBe(3); // a person is needed: the table is halted
+    expect(held.stdout).toMatch(/held: table halted \(300 held\)/);
+    const circuitOpen = JSON.parse((await s.cli('quarantine', 'list', '--json', '--limit', '5000')).stdout) as Array<{ file: string; reasons: Array<{ kind: string }> }>;
+    expect(circuitOpen.filter((r) => r.file.startsWith('later/') && r.reasons.some((reason) => reason.kind === 'circuit_open'))).toHaveLength(300);
     await expectAuditOk(s);
 
     const approve = await s.cli('approve', incident!.id);
@@ -163,7 +166,7 @@ describe('healing, per drift kind', () => {
   });
 
   it('poison pills never change the schema, however many files carry them', async () => {
-    const s = await drifted([], 8, 1000, '0.02');
+    const s = await drifted([], 0, 8, 1000, '0.02');
     expect(await s.incidents()).toEqual([]);
     const history = JSON.parse((await s.cli('contract', 'history', '--json')).stdout) as unknown[];
     expect(history).toHaveLength(1);

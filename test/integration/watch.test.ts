@@ -1,12 +1,16 @@
 /**
  * `agentic-etl watch`: reacts to files as they land (atomic renames, slow writers), ignores
- * hidden and temporary files, and on SIGINT finishes the file in progress and exits 0.
+ * hidden and temporary files, and on SIGINT finishes the file in progress and exits 0; a
+ * failed file is tried again in the same session after a backoff the log announces; a
+ * watcher that fails ends the watch with a clear message and exit 1, never a stack trace.
  */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_CONTRACT_YAML } from '../../src/chaos/contract.js';
+import pg from 'pg';
 import { assertBuilt, runCli, spawnCli, tempDir, writePipeline } from '../helpers/cli.js';
+import { describePostgres, freshDatabase } from '../helpers/postgres.js';
 import { mkdir } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 
@@ -15,6 +19,10 @@ interface LogLine {
   event?: string;
   file?: string;
   records?: number;
+  attempt?: number;
+  retryInMs?: number;
+  retryAt?: string;
+  code?: string;
 }
 
 /** Collects watch's JSON log lines and lets a test wait for one that matches. */
@@ -111,5 +119,63 @@ describe('agentic-etl watch', () => {
     expect(finished).toEqual([expect.objectContaining({ file: 'events-00001.ndjson', records: 150000 })]);
     const audit = JSON.parse((await runCli(['audit', '--json'], dir)).stdout) as { ok: boolean; files: number };
     expect(audit).toMatchObject({ ok: true, files: 1 });
+  });
+});
+
+describe('agentic-etl watch when the watcher fails', () => {
+  it('reports a landing folder that is missing with its message and fix, exit 1, no stack trace', async () => {
+    assertBuilt();
+    const dir = await tempDir('watch-missing');
+    await writePipeline(dir, CHAOS_CONTRACT_YAML);
+    const child = spawnCli(['watch', '--json'], dir);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const log = follow(child);
+    const exit = await exitOf(child);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(stderr).toMatch(/error: source folder .*landing does not exist/);
+    expect(stderr).toMatch(/fix: Create the folder/);
+    expect(stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+    expect(stderr).not.toMatch(/internal error|Unhandled|Node\.js v/);
+    expect(log.lines.at(-1)).toMatchObject({ event: 'watch_failed', code: 'source_not_found' });
+  });
+});
+
+describePostgres('agentic-etl watch retries a failed file', () => {
+  it('tries it again after a backoff it announces, and takes it once the cause is gone — in the same session', async () => {
+    assertBuilt();
+    const dir = await tempDir('watch-retry');
+    const url = await freshDatabase('watchretry');
+    const sql = async (text: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(text).finally(() => client.end());
+    };
+    await writeFile(join(dir, 'events.contract.yaml'), 'table: events\ncolumns:\n  id: {type: integer, required: true}\n');
+    await writeFile(join(dir, 'agentic-etl.yaml'), `pipeline: test\nsource: ./landing\nwarehouse: ${url}\ncontract: ./events.contract.yaml\n`);
+    await mkdir(join(dir, 'landing'));
+    await writeFile(join(dir, 'landing', 'a.ndjson'), '{"id":1}\n');
+    expect((await runCli(['run'], dir)).code).toBe(0); // creates the tables
+    await sql('ALTER TABLE events ADD CONSTRAINT id_not_13 CHECK (id <> 13)');
+    await writeFile(join(dir, 'landing', 'b.ndjson'), '{"id":13}\n');
+
+    const child = spawnCli(['watch', '--json'], dir);
+    const exit = exitOf(child);
+    const log = follow(child);
+    const retries = (all: LogLine[]) => all.filter((l) => l.event === 'file_retry_scheduled' && l.file === 'b.ndjson');
+    // The backlog's failure, then the retry's: each announced with the delay, doubling.
+    await log.until((all) => retries(all).length >= 2);
+    const [first, second] = retries(log.lines);
+    expect(first).toMatchObject({ attempt: 1, retryInMs: 1000, msg: expect.stringMatching(/b\.ndjson: try 2 in 1s \(at \d\d:\d\d:\d\d UTC\)/) });
+    expect(second).toMatchObject({ attempt: 2, retryInMs: 2000 });
+    expect(Date.parse(second!.retryAt!)).toBeGreaterThan(Date.parse(first!.retryAt!));
+    expect(log.lines.filter((l) => l.event === 'file_failed' && l.file === 'b.ndjson')).toHaveLength(2);
+
+    await sql('ALTER TABLE events DROP CONSTRAINT id_not_13');
+    await log.until((all) => done(all, 'b.ndjson') !== undefined);
+    child.kill('SIGINT');
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const audit = await runCli(['audit', '--json'], dir);
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 2 });
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatTimestampMicros, parseIsoDate, parseIsoTimestamp } from '../../src/sensor/values.js';
+import { formatTimestampMicros, isoYear, parseIsoDate, parseIsoTimestamp } from '../../src/sensor/values.js';
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
@@ -25,6 +25,8 @@ function oracle(parts: Parts): bigint | undefined {
 
 interface Parts {
   year: number;
+  /** Write a year of 0–9999 with ISO's optional sign (`+2024`), too. */
+  signed: boolean;
   month: number;
   day: number;
   separator: 'T' | ' ';
@@ -36,7 +38,9 @@ interface Parts {
 }
 
 const parts: fc.Arbitrary<Parts> = fc.record({
-  year: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1960, max: 2100 })),
+  // Expanded years (BC, past 9999) within what the Date oracle can tell.
+  year: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1960, max: 2100 }), fc.integer({ min: -271_000, max: 275_000 })),
+  signed: fc.boolean(),
   month: fc.integer({ min: 0, max: 13 }),
   day: fc.integer({ min: 0, max: 32 }),
   separator: fc.constantFrom('T' as const, ' ' as const),
@@ -52,7 +56,8 @@ const parts: fc.Arbitrary<Parts> = fc.record({
 });
 
 function render(value: Parts): string {
-  let text = `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}${value.separator}${pad(value.hour)}:${pad(value.minute)}`;
+  const year = value.signed && value.year >= 0 ? `+${pad(value.year, 4)}` : isoYear(value.year);
+  let text = `${year}-${pad(value.month)}-${pad(value.day)}${value.separator}${pad(value.hour)}:${pad(value.minute)}`;
   if (value.second !== undefined) {
     text += `:${pad(value.second)}`;
     if (value.fraction !== undefined) text += `.${value.fraction}`;
@@ -101,5 +106,19 @@ describe('parseIsoDate', () => {
     expect(parseIsoDate('2024-02-29')).toBe('2024-02-29');
     expect(parseIsoDate('2023-02-29')).toBeUndefined();
     expect(parseIsoDate('2024-2-29')).toBeUndefined();
+  });
+
+  it("takes ISO's signed years (0000 is 1 BC, -0001 is 2 BC) and spells each date one way", () => {
+    expect(parseIsoDate('0000-01-01')).toBe('0000-01-01');
+    expect(parseIsoDate('-0000-01-01')).toBe('0000-01-01');
+    expect(parseIsoDate('+2024-02-29')).toBe('2024-02-29');
+    expect(parseIsoDate('-0001-12-31')).toBe('-0001-12-31');
+    expect(parseIsoDate('-4713-11-24')).toBe('-4713-11-24');
+    expect(parseIsoDate('+10000-01-01')).toBe('+10000-01-01');
+    expect(parseIsoDate('+005881580-07-10')).toBeUndefined(); // more than 7 digits
+    expect(parseIsoDate('-0004-02-29')).toBe('-0004-02-29'); // 5 BC was a leap year
+    expect(parseIsoDate('-0001-02-29')).toBeUndefined();
+    // An expanded year needs its sign: a five-digit run is a typo as often as a year.
+    expect(parseIsoDate('20240-01-01')).toBeUndefined();
   });
 });

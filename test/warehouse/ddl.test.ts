@@ -7,7 +7,13 @@ import { T } from './warehouse-fixtures.js';
 /** A dialect with none of the optional members: what the generic builder does alone. */
 const plain: Dialect = {
   name: 'plain',
-  capabilities: { transactionalDdl: false, multiColumnAlter: false, maxIdentifierBytes: 128, concurrentWriters: true },
+  capabilities: {
+    transactionalDdl: false,
+    multiColumnAlter: false,
+    maxIdentifierBytes: 128,
+    concurrentWriters: true,
+    temporalRanges: { date: { min: '0001-01-01', max: '9999-12-31' }, timestamp: { min: '0001-01-01T00:00:00Z', max: '9999-12-31T23:59:59Z' } },
+  },
   quoteIdent: (name) => `[${name.replaceAll(']', ']]')}]`,
   typeName: (type) => type.name.toUpperCase(),
   placeholder: () => '?',

@@ -92,6 +92,29 @@ describe('duckdb warehouse extras', () => {
     expect(await wh.query('SELECT n FROM x')).toEqual([{ n: 1n }]);
   });
 
+  it('keeps the data right after a COMMIT that ran out of memory: the next rows are their own, and the file agrees', async () => {
+    const file = freshFile();
+    // 16MB of buffer pool cannot take a 10 MiB value at commit.
+    w = await duckdbWarehouse({ path: file, memoryLimit: '16MB' });
+    const def = { name: 'rows', columns: [{ name: 'id', type: T.integer }, { name: 'name', type: T.string }, { name: 'file', type: T.string }] };
+    await w.run(createTableSql(w.dialect, def));
+    const load = (id: bigint, name: string, from: string) =>
+      w!.transaction(async (tx) => {
+        const writer = await tx.bulkWriter(def.name, def.columns);
+        writer.append([id, name, from]);
+        await writer.close();
+      });
+    await load(1n, 'a', 'a.ndjson');
+    const failure = await load(2n, 'x'.repeat(10 << 20), 'b.ndjson').catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'warehouse_failed', message: expect.stringMatching(/out of memory/i), hint: expect.stringMatching(/memory_limit/) });
+    await load(3n, 'c', 'c.ndjson');
+    const expected = [{ id: 1n, file: 'a.ndjson' }, { id: 3n, file: 'c.ndjson' }];
+    expect(await w.query('SELECT id, file FROM rows ORDER BY id')).toEqual(expected);
+    await w.close();
+    w = await duckdbWarehouse({ path: file, memoryLimit: '16MB' });
+    expect(await w.query('SELECT id, file FROM rows ORDER BY id')).toEqual(expected);
+  });
+
   it('wraps engine errors as warehouse_failed naming the statement', async () => {
     w = await duckdbWarehouse({ path: ':memory:' });
     const error = await w.run('SELECT * FROM missing_table').catch((e: unknown) => e);

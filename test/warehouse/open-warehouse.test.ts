@@ -34,7 +34,7 @@ describe('openWarehouse', () => {
     'opens %s as PostgreSQL, and names the server without its password when it cannot connect',
     async (uri) => {
       const error = await openWarehouse(uri, dir).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'warehouse_failed', message: expect.stringMatching(/could not connect to the PostgreSQL warehouse .*etl:\*\*\*@127\.0\.0\.1:1\/etl/) });
+      expect(error).toMatchObject({ code: 'warehouse_unavailable', message: expect.stringMatching(/could not connect to the PostgreSQL warehouse .*etl:\*\*\*@127\.0\.0\.1:1\/etl/) });
       expect((error as Error).message).not.toContain('secret');
     },
   );

@@ -23,7 +23,7 @@ describePostgres('postgres', () => {
     alterColumnType: 'ALTER TABLE "small" ALTER COLUMN "n" TYPE DOUBLE PRECISION USING "n"::DOUBLE PRECISION',
     insert:
       'INSERT INTO "small" ("id", "n", "price", "seen_at") VALUES ($1, $2, CAST($3 AS NUMERIC(10,2)), ' +
-      `('epoch'::timestamptz + ($4::bigint / 1000000) * interval '1 second' + ($4::bigint % 1000000) * interval '1 microsecond'))`,
+      `('epoch'::timestamptz + ($4::bigint / 86400000000) * interval '1 day' + ($4::bigint % 86400000000) * interval '1 microsecond'))`,
   });
 
   describe('postgres warehouse extras', () => {
@@ -309,9 +309,27 @@ describePostgres('postgres', () => {
       missing.pathname = '/no_such_database';
       missing.password = 'secret';
       const opening = await postgresWarehouse({ url: missing.toString() }).catch((e: unknown) => e);
-      expect(opening).toMatchObject({ code: 'warehouse_failed', message: expect.stringContaining('no_such_database'), hint: expect.stringContaining('CREATE DATABASE') });
+      expect(opening).toMatchObject({ code: 'warehouse_unavailable', message: expect.stringContaining('no_such_database'), hint: expect.stringContaining('CREATE DATABASE') });
       expect((opening as Error).message).not.toContain('secret');
       await expect(postgresWarehouse({ url: `${url}?lock_timeout=soon` })).rejects.toMatchObject({ code: 'config_invalid' });
+    });
+
+    it('tells a lost connection (warehouse_unavailable: stop) from a refused row (warehouse_failed: the next file may pass)', async () => {
+      await w.run(createTableSql(w.dialect, SMALL_TABLE));
+      await w.run('ALTER TABLE small ADD CONSTRAINT n_positive CHECK (n > 0)');
+      const refused = await w.transaction(async (tx) => {
+        const writer = await tx.bulkWriter('small', SMALL_TABLE.columns);
+        writer.append(['bad', -1n, null, 1n]);
+        await writer.close();
+      }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'warehouse_failed', message: expect.stringContaining('n_positive'), hint: expect.stringContaining('CHECK') });
+      const admin = await rawClient();
+      const lost = await w.transaction(async (tx) => {
+        const [me] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await admin.query('SELECT pg_terminate_backend($1)', [me!.pid]);
+        await tx.query('SELECT 1');
+      }).catch((e: unknown) => e);
+      expect(lost).toMatchObject({ code: 'warehouse_unavailable', kind: 'transient', message: expect.not.stringContaining('secret') });
     });
   });
 });

@@ -4,7 +4,8 @@
  * engine's DDL for SMALL_TABLE literally.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseIsoTimestamp } from '../../src/sensor/values.js';
+import { dateDays } from '../../src/sensor/temporal-range.js';
+import { parseIsoDate, parseIsoTimestamp } from '../../src/sensor/values.js';
 import { AetlError } from '../../src/util/errors.js';
 import { addColumnSql, alterColumnTypeSql, createTableSql, insertSql } from '../../src/warehouse/ddl.js';
 import {
@@ -40,6 +41,11 @@ export const HOSTILE = 'a"; DROP TABLE events;--';
 
 async function createAll(w: Warehouse, defs: TableDef[]): Promise<void> {
   for (const def of defs) await w.run(createTableSql(w.dialect, def));
+}
+
+/** The n-th parameter as a timestamp, the way the dialect converts microseconds. */
+function typedParameterOf(w: Warehouse, index: number): string {
+  return w.dialect.parameterAs?.(index, T.timestamp) ?? w.dialect.placeholder(index);
 }
 
 async function count(w: Warehouse, table: string): Promise<bigint> {
@@ -105,6 +111,29 @@ export function describeWarehouseSuite(name: string, open: () => Promise<Warehou
         expect(row._coercions).toBeNull();
         expect(row._ingested_at).toBe(INGESTED_AT_ISO);
       });
+    });
+
+    it('stores the first and last date and instant its temporalRanges promise, BC years and years past 9999 included', async () => {
+      const { date, timestamp } = w.dialect.capabilities.temporalRanges;
+      // Each as the sensor hands it over: canonical ISO text for dates, microseconds for instants.
+      const dates = [date.min, '-0001-12-31', '0000-01-01', '0001-01-01', '2024-02-29', '+10000-01-01', date.max].map((text) => parseIsoDate(text)!);
+      const instants = [timestamp.min, '0000-01-01T00:00:00Z', '1969-12-31T23:59:59.999999Z', '+275761-01-01T00:00:00Z', timestamp.max].map(
+        (text) => parseIsoTimestamp(text)!,
+      );
+      const def: TableDef = { name: 'ranges', columns: [{ name: 'n', type: T.integer }, { name: 'd', type: T.date }, { name: 'ts', type: T.timestamp }] };
+      await w.run(createTableSql(w.dialect, def));
+      await w.transaction(async (tx) => {
+        const writer = await tx.bulkWriter('ranges', def.columns);
+        for (let i = 0; i < dates.length; i++) writer.append([BigInt(i), dates[i]!, instants[i] ?? null]);
+        await writer.close();
+      });
+      const days = await w.query(`SELECT n, d - CAST('1970-01-01' AS DATE) AS days FROM ranges ORDER BY d`);
+      expect(days.map((row) => [Number(row.n), Number(row.days)])).toEqual(dates.map((d, i) => [i, dateDays(d)]));
+      // The instants written in bulk equal the same microseconds bound as parameters.
+      const at = typedParameterOf(w, 1);
+      for (const [i, micros] of instants.entries()) {
+        expect(await w.query(`SELECT n FROM ranges WHERE ts = ${at}`, [micros])).toEqual([{ n: BigInt(i) }]);
+      }
     });
 
     it('writes only the given columns, in any order; the others are null', async () => {

@@ -48,9 +48,11 @@ function appendValueFor(appender: DuckDBAppender, type: TypeName): (value: never
     // Dates and decimals are text: DuckDB casts them to DATE / DECIMAL(p,s) exactly as in SQL.
     case 'string':
     case 'json':
-    case 'date':
     case 'decimal':
       return (value: string) => appender.appendVarchar(value);
+    case 'date':
+      // DuckDB reads ISO's negative years (`-0001` is 2 BC) but not the `+` of an expanded one.
+      return (value: string) => appender.appendVarchar(value.charCodeAt(0) === 43 ? value.slice(1) : value);
     case 'integer':
       return (value: bigint) => appender.appendBigInt(value);
     case 'double':

@@ -16,6 +16,12 @@ const CAPABILITIES: Capabilities = {
   addColumnIfNotExists: true,
   // Quoted identifiers keep their case but are matched case-insensitively.
   caseSensitiveIdentifiers: false,
+  // DATE: ±2^31−2 days from 1970 (5877642-06-25 BC … 5881580-07-10); TIMESTAMP: int64
+  // microseconds but the two ends DuckDB keeps for ±infinity (290309-12-22 BC … 294247).
+  temporalRanges: {
+    date: { min: '-5877641-06-25', max: '+5881580-07-10' },
+    timestamp: { min: '-290308-12-22T00:00:00Z', max: '+294247-01-10T04:00:54.775806Z' },
+  },
 };
 
 /**

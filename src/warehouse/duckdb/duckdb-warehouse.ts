@@ -9,7 +9,7 @@ import { createMutex } from '../mutex.js';
 import type { BulkWriter, ColumnDef, DescribedColumn, Row, SqlValue, Warehouse, WarehouseSession } from '../warehouse.js';
 import { duckdbBulkWriter } from './duckdb-appender.js';
 import { duckdbDialect } from './duckdb-dialect.js';
-import { duckdbError, isLockError, lockedError } from './duckdb-errors.js';
+import { duckdbError, isLockError, isOutOfMemory, lockedError } from './duckdb-errors.js';
 import { parameterTypes, rowsFromReader } from './duckdb-values.js';
 import { guardedSession } from '../guarded-session.js';
 
@@ -93,18 +93,22 @@ async function openInstance(path: string, memoryLimit: string): Promise<DuckDBIn
 }
 
 export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<Warehouse> {
-  const instance = await openInstance(options.path, options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT);
-  const connection = await instance.connect();
+  const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT;
+  let instance = await openInstance(options.path, memoryLimit);
+  let connection = await instance.connect();
   const mutex = createMutex();
   // No reentrancy guard: calling the Warehouse (not `tx`) inside transaction(work) waits for
   // the lock the transaction holds. An AsyncLocalStorage guard caught that, but its context
   // propagation cost ~4% of ingest throughput (every promise of every record pays it).
   const writers = new Set<Writer>();
-  const session = connectionSession(connection, writers);
+  let session = connectionSession(connection, writers);
   let closed = false;
+  /** Set when reopening after a failed commit failed too: nothing can be done any more. */
+  let broken: AetlError | undefined;
 
   function ensureUsable(what: string): void {
     if (closed) throw new AetlError('internal', `the DuckDB warehouse ${options.path} is closed`, { hint: `${what} needs an open warehouse` });
+    if (broken !== undefined) throw broken;
   }
 
   async function settleWriters(commit: boolean): Promise<void> {
@@ -116,20 +120,48 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
     }
   }
 
+  /**
+   * A COMMIT that failed (out of memory while writing the transaction's rows) can leave
+   * DuckDB's in-memory table state wrong: the next transaction's rows then came out with
+   * values of the failed one (seen with @duckdb/node-api 1.5). The file on disk is
+   * consistent — the failed commit was reverted there — so the instance is opened afresh
+   * from it, and the next file starts clean.
+   */
+  async function reopen(cause: unknown): Promise<void> {
+    try {
+      // Closing must not checkpoint the suspect in-memory state into the file.
+      await connection.run('PRAGMA disable_checkpoint_on_shutdown');
+      connection.closeSync();
+      instance.closeSync();
+      instance = await openInstance(options.path, memoryLimit);
+      connection = await instance.connect();
+      session = connectionSession(connection, writers);
+    } catch (error) {
+      broken = new AetlError('warehouse_unavailable', `the DuckDB warehouse ${options.path} could not be opened again after a failed commit: ${String(error)}`, {
+        kind: 'transient',
+        hint: 'run again; the warehouse file holds every commit before the failed one',
+        cause,
+      });
+    }
+  }
+
   async function transaction<T>(work: (tx: WarehouseSession) => Promise<T>): Promise<T> {
     ensureUsable('transaction()');
     return mutex.run(async () => {
       const { tx, end } = guardedSession(session);
       await session.run('BEGIN TRANSACTION');
+      let committing = false;
       try {
         const result = await work(tx);
         // Writers left open are flushed: their rows belong to the work that just succeeded.
+        committing = true;
         await settleWriters(true);
         await session.run('COMMIT');
         return result;
       } catch (error) {
         await settleWriters(false);
         await session.run('ROLLBACK').catch(() => undefined);
+        if (committing || isOutOfMemory(error)) await reopen(error);
         throw error;
       } finally {
         end();
@@ -165,12 +197,15 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
         return {
           append: writer.append,
           async close() {
+            let committing = false;
             try {
               await writer.close();
+              committing = true;
               await session.run('COMMIT');
             } catch (error) {
               await settleWriters(false);
               await session.run('ROLLBACK').catch(() => undefined);
+              if (committing || isOutOfMemory(error)) await reopen(error);
               throw error;
             } finally {
               release();
@@ -188,6 +223,7 @@ export async function duckdbWarehouse(options: DuckDBWarehouseOptions): Promise<
       closed = true;
       // Waits for running work so that a transaction is never cut in half.
       await mutex.run(async () => {
+        if (broken !== undefined) return;
         connection.closeSync();
         instance.closeSync();
       });

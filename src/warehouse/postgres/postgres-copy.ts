@@ -16,7 +16,7 @@ import type { BulkWriter, ColumnDef, DescribedColumn } from '../warehouse.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { postgresError } from './postgres-errors.js';
 import { physicalName } from './postgres-names.js';
-import { pgTimestampText } from './postgres-values.js';
+import { pgDateText, pgTimestampText } from './postgres-values.js';
 import { TYPED_VALUE_JS_TYPE } from '../../sensor/types.js';
 
 const CHUNK_CHARS = 1 << 20;
@@ -63,9 +63,10 @@ function encodeValueFor(table: string, column: string, type: TypeName): (value: 
   switch (type) {
     case 'string':
     case 'json':
-    case 'date':
     case 'decimal':
       return (value: string) => copyText(value, table, column);
+    case 'date':
+      return pgDateText;
     case 'integer':
       return (value: bigint) => value.toString();
     case 'double':

@@ -15,6 +15,13 @@ const CAPABILITIES: Capabilities = {
   concurrentWriters: true,
   addColumnIfNotExists: true,
   caseSensitiveIdentifiers: true,
+  // PostgreSQL's own ranges: DATE 4714-11-24 BC … 5874897-12-31, TIMESTAMP WITH TIME ZONE
+  // from 4714-11-24 BC — up to 294276 AD, but our timestamps are 64-bit microseconds since
+  // 1970 (TypedValue), which end in 294247. The tests write both ends to the server.
+  temporalRanges: {
+    date: { min: '-4713-11-24', max: '+5874897-12-31' },
+    timestamp: { min: '-4713-11-24T00:00:00Z', max: '+294247-01-10T04:00:54.775807Z' },
+  },
 };
 
 /**
@@ -41,12 +48,13 @@ function alterColumnType(quotedTable: string, quotedColumn: string, type: string
 
 /**
  * Timestamps arrive as bigint microseconds. `interval * bigint` multiplies in double
- * precision, exact only below 2^53 µs (±285 years), so whole seconds and the remaining
- * microseconds are added separately: exact for ±18,000 years (seconds × 10^6 stays a
- * multiple of 64 below 2^59).
+ * precision, exact only below 2^53, so whole days and the remaining microseconds (below
+ * 2^37) are added separately: exact over the whole range (the session runs in UTC, so a
+ * day is always 86,400 s). Whole seconds were not enough: beyond ±18,000 years their
+ * product with 10^6 was rounded.
  */
 function timestampFromMicros(parameter: string): string {
-  return `('epoch'::timestamptz + (${parameter}::bigint / 1000000) * interval '1 second' + (${parameter}::bigint % 1000000) * interval '1 microsecond')`;
+  return `('epoch'::timestamptz + (${parameter}::bigint / 86400000000) * interval '1 day' + (${parameter}::bigint % 86400000000) * interval '1 microsecond')`;
 }
 
 export const postgresDialect: Dialect = sqlDialect({

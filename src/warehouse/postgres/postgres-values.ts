@@ -6,7 +6,6 @@
  * settings the driver makes: TimeZone UTC, DateStyle ISO.
  */
 import pg from 'pg';
-import { AetlError } from '../../util/errors.js';
 import { isoFromMicros } from '../iso-time.js';
 
 /** Type OIDs from pg_type. */
@@ -66,23 +65,30 @@ export function getTypeParser(oid: number, format?: string): (value: string) => 
 
 /**
  * A timestamp (bigint microseconds, UTC) as text PostgreSQL reads exactly. Years 1–9999 are
- * ISO-8601; earlier ones are written with ` BC` (year 0 is 1 BC), later ones with more digits.
+ * ISO-8601; earlier ones are written with ` BC` (year 0 is 1 BC), later ones with more digits
+ * (up to the 294276 AD PostgreSQL ends at, past what a JavaScript Date can spell).
  */
 export function pgTimestampText(micros: bigint): string {
-  let iso: string;
-  try {
-    iso = isoFromMicros(micros);
-  } catch (error) {
-    throw new AetlError('internal', `the timestamp ${micros} µs is outside the range a JavaScript Date can spell`, {
-      hint: 'timestamps are microseconds since 1970-01-01 UTC within ±270,000 years',
-      cause: error,
-    });
-  }
+  const iso = isoFromMicros(micros);
   const first = iso.charCodeAt(0);
   // '+' / '-': a six-digit extended year; '0000': year 0.
   if (first !== 43 && first !== 45 && !iso.startsWith('0000')) return iso;
   const dash = iso.indexOf('-', 1);
   const year = Number(iso.slice(0, dash));
   const rest = iso.slice(dash);
+  return year <= 0 ? `${String(1 - year).padStart(4, '0')}${rest} BC` : `${year}${rest}`;
+}
+
+/**
+ * A date (`YYYY-MM-DD`, or ISO's signed years: `-0001-12-31`, `+10000-01-01`) as text
+ * PostgreSQL reads: it refuses year 0 and negative years, which it spells `BC` (year 0 is
+ * 1 BC), and the `+` of an expanded year.
+ */
+export function pgDateText(date: string): string {
+  const first = date.charCodeAt(0);
+  if (first !== 43 && first !== 45 && !date.startsWith('0000')) return date;
+  const dash = date.indexOf('-', 1);
+  const year = Number(date.slice(0, dash));
+  const rest = date.slice(dash);
   return year <= 0 ? `${String(1 - year).padStart(4, '0')}${rest} BC` : `${year}${rest}`;
 }

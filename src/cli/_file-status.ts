@@ -1,0 +1,37 @@
+/**
+ * One file's outcome in words, the same for `run`'s table, `run --json` and `watch`'s log:
+ * `ok` only when every record reached silver; a file whose records were quarantined, or
+ * held because the table is halted, says so — a scheduler reading "ok" must be right.
+ */
+import type { FileOutcome } from '../pipeline/run-once.js';
+
+export type FileState = 'ok' | 'quarantined' | 'held' | 'failed' | 'skipped';
+
+export function fileState(outcome: FileOutcome): FileState {
+  switch (outcome.status) {
+    case 'failed':
+      return 'failed';
+    case 'skipped':
+      return 'skipped';
+    case 'done':
+      if (outcome.result.held > 0) return 'held';
+      return outcome.result.quarantined > 0 ? 'quarantined' : 'ok';
+  }
+}
+
+export function statusWords(outcome: FileOutcome): string {
+  switch (outcome.status) {
+    case 'failed':
+      return `failed: ${outcome.error.message}`;
+    case 'skipped':
+      return `skipped: ${outcome.reason}`;
+    case 'done': {
+      const r = outcome.result;
+      const coerced = r.coerced > 0 ? `${r.coerced} coerced` : undefined;
+      const invalid = r.quarantined - r.held;
+      if (r.held > 0) return `held: table halted (${[`${r.held} held`, invalid > 0 ? `${invalid} quarantined` : undefined, coerced].filter(Boolean).join(', ')})`;
+      if (r.quarantined > 0) return `quarantined: ${r.quarantined}${coerced === undefined ? '' : ` (${coerced})`}`;
+      return coerced === undefined ? 'ok' : `ok (${coerced})`;
+    }
+  }
+}
