@@ -56,7 +56,7 @@ describe('honest incidents', () => {
   it('a dropped required column: approving the halt resumes the table, but the incident is not healed while its records stay quarantined', async () => {
     const { dir, cli, land } = await pipeline();
     for (const name of ['a', 'b']) await land(name, 30, (e) => delete e.user_id);
-    expect((await cli('run')).code).toBe(0);
+    expect((await cli('run')).code).toBe(3); // needs attention: halted
     const [incident] = (await stateOf(dir)).incidents;
     expect(incident).toMatchObject({ status: 'halted', findingKeys: ['missing_required:user_id'] });
 
@@ -80,7 +80,7 @@ describe('honest incidents', () => {
   it('a rejected enum value stays rejected, but a new value on that column opens a new incident', async () => {
     const { dir, cli, land } = await pipeline();
     for (const name of ['a', 'b']) await land(name, 30, (e) => (e.event_type = 'share'));
-    expect((await cli('run')).code).toBe(0);
+    expect((await cli('run')).code).toBe(3); // needs attention: awaiting approval
     const [first] = (await stateOf(dir)).incidents;
     expect(first).toMatchObject({ status: 'awaiting_approval', findingKeys: ['enum_violation:event_type'] });
     expect((await cli('reject', first!.id)).code).toBe(0);
@@ -96,7 +96,7 @@ describe('honest incidents', () => {
 
     // A new value is a new question: its own incident, planning only the new value.
     await land('d', 30, (e) => (e.event_type = (e.user_id as number) % 2 === 0 ? 'like' : 'share'));
-    expect((await cli('run')).code).toBe(0);
+    expect((await cli('run')).code).toBe(3); // needs attention: awaiting approval
     state = await stateOf(dir);
     expect(state.incidents).toHaveLength(2);
     const second = state.incidents.find((i) => i.id !== first!.id)!;

@@ -24,6 +24,11 @@ columns:
   name: {type: string}
 `;
 
+/** `count` NDJSON records whose `name` is `size` characters long. */
+function hugeLines(count: number, size: number): string {
+  return Array.from({ length: count }, (_, i) => `${JSON.stringify({ id: 100 + i, name: 'x'.repeat(size) })}\n`).join('');
+}
+
 const STACK_TRACE = /\n\s+at .*:\d+:\d+/;
 
 interface FileJson {
@@ -48,14 +53,15 @@ describe('a file DuckDB runs out of memory on', () => {
     assertBuilt();
     dir = await tempDir('oom');
     await writeFile(join(dir, 'events.contract.yaml'), CONTRACT);
-    // 16MB of buffer pool cannot hold a 10 MiB value twice (bronze's raw text and silver's column).
+    // 16MB of buffer pool cannot commit eight values of 3.9 MB (bronze's raw text and silver's
+    // column each), though every line is within the quarter of memory_limit a line may take.
     await writeFile(
       join(dir, 'agentic-etl.yaml'),
-      'pipeline: test\nsource: ./landing\nwarehouse: duckdb:./warehouse.duckdb?memory_limit=16MB\ncontract: ./events.contract.yaml\nmax_line_bytes: 16777216\n',
+      'pipeline: test\nsource: ./landing\nwarehouse: duckdb:./warehouse.duckdb?memory_limit=16MB\ncontract: ./events.contract.yaml\nmax_line_bytes: 4000000\n',
     );
     await mkdir(join(dir, 'landing'));
     await writeFile(join(dir, 'landing', 'a.ndjson'), '{"id":1,"name":"a"}\n');
-    await writeFile(join(dir, 'landing', 'b-huge.ndjson'), `${JSON.stringify({ id: 2, name: 'x'.repeat(10 << 20) })}\n`);
+    await writeFile(join(dir, 'landing', 'b-huge.ndjson'), hugeLines(8, 3_900_000));
     await writeFile(join(dir, 'landing', 'c.ndjson'), '{"id":3,"name":"c"}\n');
     first = await runCli(['run', '--json'], dir);
     second = await runCli(['run', '--json'], dir);
