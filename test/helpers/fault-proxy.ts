@@ -31,8 +31,8 @@ export interface FaultSettings {
 export interface FaultProxy {
   endpoint: string;
   settings: FaultSettings;
-  /** Requests seen (and those with a Range header), and faults injected per kind. */
-  stats: { requests: number; ranged: number; faults: Record<FaultKind, number>; denied: number };
+  /** Requests seen (and those with a Range header), the latest one's URL, and faults injected per kind. */
+  stats: { requests: number; ranged: number; lastUrl: string; faults: Record<FaultKind, number>; denied: number };
   /** Sends the rest of every stalled response (to clients still waiting for it). */
   releaseStalls(): void;
   stop(): Promise<void>;
@@ -76,7 +76,7 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
   const proxy: FaultProxy = {
     endpoint: '',
     settings: { ...noFaults(), ...settings },
-    stats: { requests: 0, ranged: 0, faults: { error500: 0, slowdown503: 0, reset: 0, stall: 0 }, denied: 0 },
+    stats: { requests: 0, ranged: 0, lastUrl: '', faults: { error500: 0, slowdown503: 0, reset: 0, stall: 0 }, denied: 0 },
     releaseStalls() {
       for (const release of stalled) release();
       stalled.clear();
@@ -110,6 +110,7 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
     if (req.headers.range !== undefined) proxy.stats.ranged += 1;
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    proxy.stats.lastUrl = url;
     const body = await readBody(req);
     const { settings: s } = proxy;
     if (s.deny?.(method, url) === true) {
