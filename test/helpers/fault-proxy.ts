@@ -33,8 +33,10 @@ export interface FaultProxy {
   settings: FaultSettings;
   /** Requests seen (and those with a Range header), the latest one's URL, and faults injected per kind. */
   stats: { requests: number; ranged: number; lastUrl: string; faults: Record<FaultKind, number>; denied: number };
-  /** Sends the rest of every stalled response (to clients still waiting for it). */
-  releaseStalls(): void;
+  /** The URLs of the responses stalled right now (their first half sent, the client waiting). */
+  stalledUrls(): string[];
+  /** Sends the rest of every stalled response (or of those whose URL passes `which`) to clients still waiting. */
+  releaseStalls(which?: (url: string) => boolean): void;
   stop(): Promise<void>;
 }
 
@@ -70,16 +72,20 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
   const random = seeded(seed);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  /** The rest of each stalled response, sent on release. */
-  const stalled = new Set<() => void>();
+  /** How to send the rest of each stalled response, by its URL. */
+  const stalled = new Map<() => void, string>();
   let turn = 0;
   const proxy: FaultProxy = {
     endpoint: '',
     settings: { ...noFaults(), ...settings },
     stats: { requests: 0, ranged: 0, lastUrl: '', faults: { error500: 0, slowdown503: 0, reset: 0, stall: 0 }, denied: 0 },
-    releaseStalls() {
-      for (const release of stalled) release();
-      stalled.clear();
+    stalledUrls: () => [...stalled.values()],
+    releaseStalls(which = () => true) {
+      for (const [release, url] of stalled) {
+        if (!which(url)) continue;
+        stalled.delete(release);
+        release();
+      }
     },
     stop: async () => undefined,
   };
@@ -154,7 +160,7 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
     const release = (): void => {
       if (!res.destroyed) res.end(answer.body.subarray(half));
     };
-    stalled.add(release);
+    stalled.set(release, url);
     res.once('close', () => stalled.delete(release));
   };
 

@@ -12,3 +12,16 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
     await sleep(10);
   }
 }
+
+/** The promise's outcome, or a failure naming `what` when it takes longer than `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
