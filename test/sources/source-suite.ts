@@ -39,8 +39,10 @@ async function listed(source: Source, key: string): Promise<SourceObject> {
   return object;
 }
 
-// Long enough for a writer that pauses between chunks to look finished to a naive watcher.
-const WRITE_PAUSE_MS = 100;
+// Long enough for a writer that pauses between chunks to look finished to a naive watcher,
+// and a sixth of what file sources wait for a file to settle (local.test.ts): a loaded
+// machine may stretch it severalfold without the file looking settled halfway.
+const WRITE_PAUSE_MS = 50;
 // How long to keep watching after the first yield, to catch a duplicate.
 const QUIET_MS = 700;
 
