@@ -71,6 +71,8 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }
   };
   const done = Promise.all(Array.from({ length: options.workers }, (_, worker) => loop(worker))).then(() => undefined);
+  // A test that fails before awaiting `done` must not leave its failure unhandled too.
+  done.catch(() => undefined);
   return {
     runs,
     running: (pid) => [...current.values()].find((child) => child.pid === pid && child.exitCode === null && child.signalCode === null),
