@@ -3,6 +3,10 @@
  * failures S3 clients meet: 500 InternalError, 503 SlowDown, a connection reset mid-body,
  * a stall mid-body, and 403 AccessDenied. Requests are forwarded verbatim (the Host header
  * too, so SigV4 signatures stay valid).
+ *
+ * A stall never ends by itself (only `releaseStalls()` or `stop()` end it): a client gets
+ * past one only by its own idle timeout, so a test never races a stall's length against
+ * the server's speed, and may set the timeout far above any real response time.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -12,12 +16,14 @@ export type FaultKind = 'error500' | 'slowdown503' | 'reset' | 'stall';
 export interface FaultSettings {
   /** Share of requests (0..1) that get a fault. */
   rate: number;
-  /** Which faults to draw from, uniformly. */
+  /** The faults to inject, taken in turn, so that every kind comes up once `kinds.length` faults did. */
   kinds: FaultKind[];
-  /** How long a stall lasts (ms) before the rest of the body follows. */
-  stallMs: number;
+  /** Faults left to inject (each one counts down); then requests pass. Default: no limit. */
+  budget?: number;
   /** Only requests for which this is true can get a fault (default: all). */
   only?: (method: string, url: string) => boolean;
+  /** Chooses each request's fault itself (undefined: none), in place of rate, kinds and only. */
+  pick?: (method: string, url: string) => FaultKind | undefined;
   /** Requests for which this is true get 403 AccessDenied. */
   deny?: (method: string, url: string) => boolean;
 }
@@ -25,9 +31,18 @@ export interface FaultSettings {
 export interface FaultProxy {
   endpoint: string;
   settings: FaultSettings;
-  /** Requests seen, and faults injected per kind. */
-  stats: { requests: number; faults: Record<FaultKind, number>; denied: number };
+  /** Requests seen (and those with a Range header), the latest one's URL, and faults injected per kind. */
+  stats: { requests: number; ranged: number; lastUrl: string; faults: Record<FaultKind, number>; denied: number };
+  /** The URLs of the responses stalled right now (their first half sent, the client waiting). */
+  stalledUrls(): string[];
+  /** Sends the rest of every stalled response (or of those whose URL passes `which`) to clients still waiting. */
+  releaseStalls(which?: (url: string) => boolean): void;
   stop(): Promise<void>;
+}
+
+/** Settings that inject nothing (every kind listed, for a test that only raises the rate). */
+export function noFaults(): FaultSettings {
+  return { rate: 0, kinds: ['error500', 'slowdown503', 'reset', 'stall'] };
 }
 
 /** A deterministic generator (mulberry32), so a failing run can be repeated. */
@@ -57,11 +72,37 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
   const random = seeded(seed);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  /** How to send the rest of each stalled response, by its URL. */
+  const stalled = new Map<() => void, string>();
+  let turn = 0;
   const proxy: FaultProxy = {
     endpoint: '',
-    settings: { rate: 0, kinds: ['error500', 'slowdown503', 'reset', 'stall'], stallMs: 300, ...settings },
-    stats: { requests: 0, faults: { error500: 0, slowdown503: 0, reset: 0, stall: 0 }, denied: 0 },
+    settings: { ...noFaults(), ...settings },
+    stats: { requests: 0, ranged: 0, lastUrl: '', faults: { error500: 0, slowdown503: 0, reset: 0, stall: 0 }, denied: 0 },
+    stalledUrls: () => [...stalled.values()],
+    releaseStalls(which = () => true) {
+      for (const [release, url] of stalled) {
+        if (!which(url)) continue;
+        stalled.delete(release);
+        release();
+      }
+    },
     stop: async () => undefined,
+  };
+
+  /** The fault due for this request, if any (`injected` counts it once it happened). */
+  const drawFault = (method: string, url: string): FaultKind | undefined => {
+    const { settings: s } = proxy;
+    if (s.budget !== undefined && s.budget <= 0) return undefined;
+    if (s.pick !== undefined) return s.pick(method, url);
+    if (s.kinds.length === 0) return undefined;
+    if (!(s.only?.(method, url) ?? true) || !(random() < s.rate)) return undefined;
+    return s.kinds[turn % s.kinds.length];
+  };
+  const injected = (fault: FaultKind): void => {
+    proxy.stats.faults[fault] += 1;
+    turn += 1;
+    if (proxy.settings.budget !== undefined) proxy.settings.budget -= 1;
   };
 
   const sendError = (res: ServerResponse, status: number, code: string, message: string): void => {
@@ -72,8 +113,10 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     proxy.stats.requests += 1;
+    if (req.headers.range !== undefined) proxy.stats.ranged += 1;
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    proxy.stats.lastUrl = url;
     const body = await readBody(req);
     const { settings: s } = proxy;
     if (s.deny?.(method, url) === true) {
@@ -81,9 +124,9 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
       sendError(res, 403, 'AccessDenied', 'Access Denied');
       return;
     }
-    const fault = (s.only?.(method, url) ?? true) && random() < s.rate ? s.kinds[Math.floor(random() * s.kinds.length)] : undefined;
+    const fault = drawFault(method, url);
     if (fault === 'error500' || fault === 'slowdown503') {
-      proxy.stats.faults[fault] += 1;
+      injected(fault);
       if (fault === 'error500') sendError(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
       else sendError(res, 503, 'SlowDown', 'Please reduce your request rate.');
       return;
@@ -102,7 +145,7 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
       res.end(answer.body);
       return;
     }
-    proxy.stats.faults[fault] += 1;
+    injected(fault);
     const half = Math.floor(answer.body.length / 2);
     res.write(answer.body.subarray(0, half));
     if (fault === 'reset') {
@@ -114,11 +157,11 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
       timers.add(timer);
       return;
     }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const release = (): void => {
       if (!res.destroyed) res.end(answer.body.subarray(half));
-    }, s.stallMs);
-    timers.add(timer);
+    };
+    stalled.set(release, url);
+    res.once('close', () => stalled.delete(release));
   };
 
   const server: Server = createServer((req, res) => {
@@ -137,6 +180,7 @@ export async function startFaultProxy(target: string, settings: Partial<FaultSet
   proxy.endpoint = `http://127.0.0.1:${address.port}`;
   proxy.stop = async () => {
     for (const timer of timers) clearTimeout(timer);
+    stalled.clear();
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };

@@ -4,12 +4,15 @@
  * failed file is tried again in the same session after a backoff the log announces; a
  * watcher that fails ends the watch with a clear message and exit 1, never a stack trace.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_CONTRACT_YAML } from '../../src/chaos/contract.js';
 import pg from 'pg';
+import { writeChaos } from '../../src/chaos/write.js';
+import { audit } from '../../src/ledger/audit.js';
 import { assertBuilt, runCli, spawnCli, tempDir, writePipeline } from '../helpers/cli.js';
+import { withWarehouse } from '../helpers/warehouse.js';
 import { describePostgres, freshDatabase } from '../helpers/postgres.js';
 import { mkdir } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
@@ -69,18 +72,25 @@ describe('agentic-etl watch', () => {
     const log = follow(child);
     await log.until((all) => all.some((l) => l.msg.startsWith('watching')));
 
-    // Chaos writes each file to a hidden temp name and renames it into place.
-    const chaos = await runCli(['chaos', '--out', 'landing', '--files', '3', '--records', '300', '--seed', '5', '--interval', '300'], dir);
-    expect(chaos.code, chaos.stderr).toBe(0);
+    // Chaos writes each file to a hidden temp name and renames it into place, one by one.
+    await writeChaos({ out: join(dir, 'landing'), files: 3, records: 300, poisonRate: 0.02, seed: 5, intervalMs: 300 });
     await writeFile(join(dir, 'landing', '.hidden.ndjson'), '{"event_id":"h"}\n');
     await writeFile(join(dir, 'landing', 'partial.ndjson.tmp'), '{"event_id":"t"}\n');
 
-    // A slow writer: the file must be taken once, whole, after its writes settle.
+    // A slow writer: the file must be taken once, whole, after its writes settle. Its
+    // pauses are a sixth of watch's settle time (300 ms), so a loaded machine that
+    // stretches them still leaves the file unsettled between writes (the longest gap is
+    // reported with any failure).
     const slow = join(dir, 'landing', 'slow.ndjson');
     const line = (i: number) => `${JSON.stringify({ event_id: `slow-${i}`, event_timestamp: '2026-03-01T00:00:00Z', user_id: i })}\n`;
+    let lastWrite: number | undefined;
+    let longestGap = 0;
     for (let i = 1; i <= 4; i += 1) {
       await appendFile(slow, line(i));
-      await new Promise((r) => setTimeout(r, 150));
+      const now = Date.now();
+      if (lastWrite !== undefined) longestGap = Math.max(longestGap, now - lastWrite);
+      lastWrite = now;
+      if (i < 4) await new Promise((r) => setTimeout(r, 50));
     }
 
     await log.until((all) => ['events-00001.ndjson', 'events-00002.ndjson', 'events-00003.ndjson', 'slow.ndjson'].every((f) => done(all, f)));
@@ -94,8 +104,9 @@ describe('agentic-etl watch', () => {
     expect(await exit).toEqual({ code: 0, signal: null });
 
     const processed = log.lines.filter((l) => l.event === 'file_done').map((l) => l.file).sort();
-    expect(processed).toEqual(['events-00001.ndjson', 'events-00002.ndjson', 'events-00003.ndjson', 'slow.ndjson']);
-    expect(done(log.lines, 'slow.ndjson')?.records).toBe(4);
+    const writes = `the slow writer's longest gap between writes: ${longestGap} ms`;
+    expect(processed, writes).toEqual(['events-00001.ndjson', 'events-00002.ndjson', 'events-00003.ndjson', 'slow.ndjson']);
+    expect(done(log.lines, 'slow.ndjson')?.records, writes).toBe(4);
     expect(log.lines.at(-1)?.msg).toBe('stopped');
     const audit = await runCli(['audit', '--json'], dir);
     expect(audit.code, audit.stderr).toBe(0);
@@ -106,8 +117,12 @@ describe('agentic-etl watch', () => {
     assertBuilt();
     const dir = await tempDir('watch-stop');
     await writePipeline(dir, CHAOS_CONTRACT_YAML);
-    const chaos = await runCli(['chaos', '--out', 'landing', '--files', '2', '--records', '150000', '--seed', '9', '--poison-rate', '0'], dir);
-    expect(chaos.code, chaos.stderr).toBe(0);
+    // One file long enough to be caught in progress (it takes hundreds of times longer than
+    // the test takes to answer its start), and a small one after it that must never start.
+    const RECORDS = 40_000;
+    await writeChaos({ out: join(dir, 'landing'), files: 1, records: RECORDS, poisonRate: 0, seed: 9 });
+    const [firstLine] = (await readFile(join(dir, 'landing', 'events-00001.ndjson'), 'utf8')).split('\n');
+    await writeFile(join(dir, 'landing', 'events-00002.ndjson'), `${firstLine}\n`);
     const child = spawnCli(['watch', '--json'], dir);
     const exit = exitOf(child);
     const log = follow(child);
@@ -115,10 +130,12 @@ describe('agentic-etl watch', () => {
     child.kill('SIGINT');
     expect(await exit).toEqual({ code: 0, signal: null });
     // The first file finished whole; the second was never started.
+    expect(log.lines.filter((l) => l.event === 'file_started').map((l) => l.file)).toEqual(['events-00001.ndjson']);
     const finished = log.lines.filter((l) => l.event === 'file_done');
-    expect(finished).toEqual([expect.objectContaining({ file: 'events-00001.ndjson', records: 150000 })]);
-    const audit = JSON.parse((await runCli(['audit', '--json'], dir)).stdout) as { ok: boolean; files: number };
-    expect(audit).toMatchObject({ ok: true, files: 1 });
+    expect(finished).toEqual([expect.objectContaining({ file: 'events-00001.ndjson', records: RECORDS })]);
+    const report = await withWarehouse(join(dir, 'warehouse.duckdb'), audit);
+    expect(report.ok).toBe(true);
+    expect(report.files.map((file) => file.records)).toEqual([RECORDS]);
   });
 });
 
@@ -175,7 +192,7 @@ describePostgres('agentic-etl watch retries a failed file', () => {
     await log.until((all) => done(all, 'b.ndjson') !== undefined);
     child.kill('SIGINT');
     expect(await exit).toEqual({ code: 0, signal: null });
-    const audit = await runCli(['audit', '--json'], dir);
-    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true, files: 2 });
+    const audited = await runCli(['audit', '--json'], dir);
+    expect(JSON.parse(audited.stdout)).toMatchObject({ ok: true, files: 2 });
   });
 });

@@ -7,6 +7,7 @@ import { keyToPath } from '../../src/sources/local-key.js';
 import { openSource } from '../../src/sources/open-source.js';
 import type { Source, SourceObject } from '../../src/sources/source.js';
 import { AetlError } from '../../src/util/errors.js';
+import { watchInBackground } from '../helpers/background-watch.js';
 import { describeSourceSuite } from './source-suite.js';
 
 async function makeFolder(): Promise<string> {
@@ -21,7 +22,8 @@ describeSourceSuite('local folder', async () => {
     return path;
   };
   return {
-    source: localSource({ root, settleMs: 200, pollIntervalMs: 250 }),
+    // Six times the suite's pause between a slow writer's writes (see WRITE_PAUSE_MS).
+    source: localSource({ root, settleMs: 300, pollIntervalMs: 250 }),
     put: async (key, content) => writeFile(await at(key), content),
     append: async (key, content) => appendFile(await at(key), content),
     rename: async (from, to) => rename(await at(from), await at(to)),
@@ -163,19 +165,13 @@ describe('local folder source: watch', () => {
       await mkdir(outside);
       await writeFile(join(outside, 'a.ndjson'), '{"a":1}\n');
       await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const controller = new AbortController();
-      const yielded: string[] = [];
-      const ended = (async () => {
-        for await (const object of localSource({ root, settleMs: 100, pollIntervalMs: 300 }).watch(controller.signal)) yielded.push(object.key);
-      })();
+      const watch = watchInBackground(localSource({ root, settleMs: 100, pollIntervalMs: 300 }));
       await new Promise((resolve) => setTimeout(resolve, 200));
       await rename(outside, join(root, 'batch'));
-      const deadline = Date.now() + 2_000;
-      while (yielded.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await watch.until(1);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      controller.abort();
-      await ended;
-      expect(yielded).toEqual(['batch/a.ndjson']);
+      await watch.stop();
+      expect(watch.keys()).toEqual(['batch/a.ndjson']);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

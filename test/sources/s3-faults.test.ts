@@ -3,6 +3,10 @@
  * they are read, and a fault proxy between client and server that answers 500 and 503
  * SlowDown, resets connections mid-body, stalls, and denies. Reads must end with exactly
  * the listed bytes or a transient error — never a mix — and give up within a bounded time.
+ *
+ * Timeouts never race the server's speed: the proxy's stalls last until the client gives
+ * up, so each idle timeout here sits far above the real response times it also covers
+ * (measured on a loaded 2-core machine) and still costs the test little per stall.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -10,8 +14,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { s3Source, type S3SourceOptions } from '../../src/sources/s3.js';
 import type { Source, SourceObject } from '../../src/sources/source.js';
 import { AetlError } from '../../src/util/errors.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { watchInBackground } from '../helpers/background-watch.js';
+import { noFaults, startFaultProxy, type FaultKind, type FaultProxy } from '../helpers/fault-proxy.js';
 import { startS3ServerOrSkip } from '../helpers/s3-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** A 256 KiB object or a listing of a few keys: under 0.05 s, 0.2 s at worst under load. */
+const IDLE_MS = 1_000;
+/** s3rver computes a whole page of 1,000 keys before its first byte: 0.2–0.7 s under load. */
+const PAGE_IDLE_MS = 20_000;
+/** Longer than the test may run: only an abort can end a stalled request. */
+const IDLE_BEYOND_THE_TEST_MS = 120_000;
+/** s3-watch.ts gives up after this many failed polls in a row. */
+const MAX_FAILED_POLLS = 3;
 
 const server = await startS3ServerOrSkip();
 afterAll(async () => server?.stop());
@@ -44,6 +59,8 @@ function content(tag: string, bytes: number): Buffer {
   return Buffer.from(Array.from({ length: Math.ceil(bytes / lineLength) }, (_, n) => line(n)).join('').slice(0, bytes));
 }
 
+const isListing = (method: string, url: string): boolean => method === 'GET' && url.includes('list-type=2');
+
 if (server === undefined) {
   describe.skip('S3 source faults (SKIPPED: s3rver could not start)', () => {
     it('needs s3rver', () => undefined);
@@ -60,7 +77,7 @@ if (server === undefined) {
         const bucket = await s3.bucket();
         await s3.put(bucket, 'landing/big.ndjson', OLD);
         // s3rver leaves a response cut short by the overwrite hanging; the idle timeout ends it.
-        const source = s3Source({ bucket, prefix: 'landing', endpoint: s3.endpoint, idleTimeoutMs: 500 });
+        const source = s3Source({ bucket, prefix: 'landing', endpoint: s3.endpoint, idleTimeoutMs: IDLE_MS });
         const [object] = await listAll(source);
         const stream = await source.open(object as SourceObject);
         const chunks: Buffer[] = [];
@@ -93,88 +110,111 @@ if (server === undefined) {
   describe('S3 source: faults between client and server', () => {
     let bucket: string;
     let proxy: FaultProxy;
+    /** The objects under in/obj/, by key relative to that prefix. */
     const objects = new Map<string, Buffer>();
-    const through = (extra: Partial<S3SourceOptions> = {}): Source =>
-      s3Source({ bucket, prefix: 'in', endpoint: proxy.endpoint, idleTimeoutMs: 150, retry: { attempts: 6, baseMs: 5, capMs: 50 }, ...extra });
+    const PAGED_KEYS = 1100;
+    const options = (prefix: string, idleTimeoutMs: number, extra: Partial<S3SourceOptions>): S3SourceOptions => ({
+      bucket, prefix, endpoint: proxy.endpoint, idleTimeoutMs, retry: { attempts: 6, baseMs: 5, capMs: 50 }, ...extra,
+    });
+    /** The 8 objects: small listings, quick reads. */
+    const objectSource = (extra: Partial<S3SourceOptions> = {}): Source => s3Source(options('in/obj', IDLE_MS, extra));
+    /** All of in/: the objects and 1,100 more keys, two pages per listing. */
+    const pagedSource = (extra: Partial<S3SourceOptions> = {}): Source => s3Source(options('in', PAGE_IDLE_MS, extra));
+    const faultCounts = (): Record<FaultKind, number> => ({ ...proxy.stats.faults });
 
     beforeAll(async () => {
       bucket = await s3.bucket();
       for (let index = 0; index < 8; index++) objects.set(`obj-${index}.bin`, randomBytes(256 * 1024 + index));
-      for (const [key, bytes] of objects) await s3.put(bucket, `in/${key}`, bytes);
-      // Enough keys for two pages, so continuation survives faults too.
-      const names = Array.from({ length: 1100 }, (_, index) => `in/page/${String(index).padStart(5, '0')}.ndjson`);
-      for (let start = 0; start < names.length; start += 50) {
-        await Promise.all(names.slice(start, start + 50).map((key) => s3.put(bucket, key, '{}\n')));
-      }
-      proxy = await startFaultProxy(s3.endpoint, { stallMs: 400 });
+      for (const [key, bytes] of objects) await s3.put(bucket, `in/obj/${key}`, bytes);
+      await s3.seed(bucket, Array.from({ length: PAGED_KEYS }, (_, index) => [`in/page/${String(index).padStart(5, '0')}.ndjson`, '{}\n']));
+      proxy = await startFaultProxy(s3.endpoint);
     });
     afterAll(async () => proxy?.stop());
     afterEach(() => {
-      Object.assign(proxy.settings, { rate: 0, kinds: ['error500', 'slowdown503', 'reset', 'stall'], only: undefined, deny: undefined });
+      proxy.releaseStalls();
+      proxy.settings = noFaults();
     });
 
-    it('lists and reads exactly the right bytes while 40% of requests fail, reset or stall', async () => {
-      proxy.settings.rate = 0.4;
-      const before = { ...proxy.stats.faults };
-      const source = through();
-      for (let round = 0; round < 3; round++) {
-        const listed = await listAll(source);
-        expect(listed).toHaveLength(1108);
-        for (const object of listed.filter((candidate) => candidate.key.startsWith('obj-'))) {
-          const bytes = await drain(await source.open(object));
-          expect(bytes.equals(objects.get(object.key) as Buffer), object.key).toBe(true);
-        }
+    it('lists both pages exactly while their requests fail, throttle and reset', async () => {
+      const pageKeys = Array.from({ length: PAGED_KEYS }, (_, index) => `page/${String(index).padStart(5, '0')}.ndjson`);
+      const expected = [...[...objects.keys()].map((key) => `obj/${key}`), ...pageKeys].sort();
+      // Each page's requests fail before one passes; the continuation must survive a retry.
+      // (Only the first page is costly to compute, so it gets the faults s3rver never sees.)
+      const plan: Record<'first' | 'continuation', FaultKind[]> = { first: ['error500', 'slowdown503'], continuation: ['reset', 'error500'] };
+      proxy.settings.pick = (method, url) => (isListing(method, url) ? plan[url.includes('continuation-token') ? 'continuation' : 'first'].shift() : undefined);
+      expect((await listAll(pagedSource())).map((object) => object.key)).toEqual(expected);
+      expect(plan).toEqual({ first: [], continuation: [] });
+    });
+
+    it('lists and reads exactly the right bytes while half the requests fail, reset or stall', async () => {
+      proxy.settings.rate = 0.5;
+      const before = faultCounts();
+      const source = objectSource();
+      const listed = await listAll(source);
+      expect(listed.map((object) => object.key)).toEqual([...objects.keys()]);
+      for (const object of listed) {
+        const bytes = await drain(await source.open(object));
+        expect(bytes.equals(objects.get(object.key) as Buffer), object.key).toBe(true);
       }
-      // Every kind of fault really happened.
+      // Every kind of fault really happened (the proxy injects them in turn).
       for (const kind of ['error500', 'slowdown503', 'reset', 'stall'] as const) expect(proxy.stats.faults[kind], kind).toBeGreaterThan(before[kind]);
     });
 
     it('resumes a reset read with a Range request, and fails it when the object changed meanwhile', async () => {
-      const source = through();
+      const source = objectSource();
       const object = (await listAll(source)).find((candidate) => candidate.key === 'obj-0.bin') as SourceObject;
-      proxy.settings.only = (method, url) => method === 'GET' && url.includes('obj-0.bin');
-      proxy.settings.kinds = ['reset'];
-      proxy.settings.rate = 1;
+      const original = objects.get('obj-0.bin') as Buffer;
+      // One reset each time: the first response is cut after half the bytes, the rest pass.
+      Object.assign(proxy.settings, { rate: 1, kinds: ['reset'], budget: 1, only: (method: string, url: string) => method === 'GET' && url.includes('obj-0.bin') });
+      const ranged = proxy.stats.ranged;
+      expect((await drain(await source.open(object))).equals(original)).toBe(true);
+      expect(proxy.settings.budget).toBe(0);
+      expect(proxy.stats.ranged).toBe(ranged + 1);
+
+      proxy.settings.budget = 1;
       const stream = await source.open(object);
-      // The first response is cut after half the bytes; from here on requests pass.
-      proxy.settings.rate = 0;
-      await s3.put(bucket, 'in/obj-0.bin', randomBytes(256 * 1024));
-      const error = await drain(stream).then(() => undefined, (failure: unknown) => failure);
-      expect(error).toBeInstanceOf(AetlError);
-      expect((error as AetlError).kind).toBe('transient');
-      expect((error as AetlError).message).toContain('changed since it was listed');
-      await s3.put(bucket, 'in/obj-0.bin', objects.get('obj-0.bin') as Buffer);
+      await s3.put(bucket, 'in/obj/obj-0.bin', randomBytes(256 * 1024));
+      try {
+        const error = await drain(stream).then(() => undefined, (failure: unknown) => failure);
+        expect(error).toBeInstanceOf(AetlError);
+        expect((error as AetlError).kind).toBe('transient');
+        expect((error as AetlError).message).toContain('changed since it was listed');
+      } finally {
+        await s3.put(bucket, 'in/obj/obj-0.bin', original);
+      }
     });
 
     it('gives up with a transient error after the capped retries when every request fails', async () => {
-      proxy.settings.rate = 1;
-      proxy.settings.kinds = ['slowdown503'];
-      const source = through({ retry: { attempts: 4, baseMs: 20, capMs: 80 } });
+      const retry = { attempts: 4, baseMs: 20, capMs: 80 };
+      // Every attempt is meant to fail: a short idle timeout only makes the stalls quick.
+      const idleTimeoutMs = 250;
+      const source = objectSource({ retry, idleTimeoutMs });
+      // Generous, and still far below what unbounded or compounded (SDK + ours) retries take.
+      const bound = retry.attempts * idleTimeoutMs + (retry.attempts - 1) * retry.capMs + 3_000;
+      const object = (await listAll(objectSource())).find((candidate) => candidate.key === 'obj-1.bin') as SourceObject;
+
+      Object.assign(proxy.settings, { rate: 1, kinds: ['slowdown503'] });
       let started = Date.now();
       const listError = await listAll(source).then(() => undefined, (failure: unknown) => failure);
       expect(listError).toBeInstanceOf(AetlError);
       expect((listError as AetlError).kind).toBe('transient');
       expect((listError as AetlError).message).toMatch(/listing bucket .* failed after 4 attempt\(s\) \(SlowDown/);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(bound);
 
-      proxy.settings.rate = 0;
-      const object = (await listAll(source)).find((candidate) => candidate.key === 'obj-1.bin') as SourceObject;
-      for (const kinds of [['error500'], ['reset'], ['stall']] as const) {
-        proxy.settings.kinds = [...kinds];
-        proxy.settings.rate = 1;
+      for (const kind of ['error500', 'reset', 'stall'] as const) {
+        proxy.settings.kinds = [kind];
         started = Date.now();
         const error = await readOrError(source, object);
-        expect(error, kinds[0]).toBeInstanceOf(AetlError);
-        expect((error as AetlError).kind, kinds[0]).toBe('transient');
-        expect((error as AetlError).message, kinds[0]).toContain('in/obj-1.bin');
-        expect((error as AetlError).message, kinds[0]).toContain('after 4 attempt(s)');
-        // 4 attempts: at most 3 backoffs of 80 ms and 4 idle timeouts of 150 ms, plus slack.
-        expect(Date.now() - started, kinds[0]).toBeLessThan(3_000);
+        expect(error, kind).toBeInstanceOf(AetlError);
+        expect((error as AetlError).kind, kind).toBe('transient');
+        expect((error as AetlError).message, kind).toContain('in/obj/obj-1.bin');
+        expect((error as AetlError).message, kind).toContain('after 4 attempt(s)');
+        expect(Date.now() - started, kind).toBeLessThan(bound);
       }
     });
 
     it('maps 403 to a terminal error naming the bucket and key, with a hint at credentials and policy', async () => {
-      const source = through();
+      const source = objectSource();
       const [object] = await listAll(source);
       proxy.settings.deny = () => true;
       const listError = await listAll(source).then(() => undefined, (failure: unknown) => failure);
@@ -186,25 +226,61 @@ if (server === undefined) {
       const readError = await readOrError(source, object as SourceObject);
       expect(readError).toBeInstanceOf(AetlError);
       expect((readError as AetlError).kind).toBe('terminal');
-      expect((readError as AetlError).message).toContain(`s3://${bucket}/in/${object?.key}`);
+      expect((readError as AetlError).message).toContain(`s3://${bucket}/in/obj/${object?.key}`);
       expect((readError as AetlError).hint).toContain('s3:GetObject');
     });
 
-    it('keeps watching through failed polls and still yields what lands', async () => {
-      const source = through({ pollIntervalMs: 50, relistIntervalMs: 50 });
-      const controller = new AbortController();
-      const yielded: string[] = [];
-      const ended = (async () => {
-        for await (const object of source.watch(controller.signal)) yielded.push(object.key);
-      })();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      proxy.settings.rate = 0.3;
-      await s3.put(bucket, 'in/late.ndjson', '{"late":true}\n');
-      const deadline = Date.now() + 8_000;
-      while (!yielded.includes('late.ndjson') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      controller.abort();
-      await ended;
-      expect(yielded).toEqual(['late.ndjson']);
+    describe('watch', () => {
+      /** One attempt per poll: every injected fault is a failed poll. */
+      const watchSource = (prefix: string): Source =>
+        s3Source(options(prefix, IDLE_BEYOND_THE_TEST_MS, { pollIntervalMs: 50, relistIntervalMs: 50, retry: { attempts: 1 } }));
+      /** Requests seen; only the watch makes them here: its baseline listing, then its polls. */
+      const listings = (): number => proxy.stats.requests;
+
+      it('keeps watching through failed polls, yields what landed meanwhile, and stops at once mid-request', async () => {
+        const watch = watchInBackground(watchSource('in/watch-a'));
+        const start = listings();
+        await waitFor(() => listings() >= start + 2 || watch.ended, 'the baseline listing and a first poll');
+        Object.assign(proxy.settings, { rate: 1, kinds: ['error500', 'slowdown503'], budget: MAX_FAILED_POLLS - 1 });
+        await waitFor(() => proxy.settings.budget === MAX_FAILED_POLLS - 2 || watch.ended, 'a failed poll');
+        // Lands while the polls fail: only the full listing after them can see it.
+        await s3.put(bucket, 'in/watch-a/late.ndjson', '{"late":true}\n');
+        await watch.until(1);
+        expect(proxy.settings.budget).toBe(0);
+        expect(watch.keys()).toEqual(['late.ndjson']);
+
+        // A poll stuck mid-body (the idle timeout is longer than the test): stopping ends
+        // the watch at once, and what the stuck request does later is no one's failure.
+        Object.assign(proxy.settings, { kinds: ['stall'], budget: 1 });
+        await waitFor(() => proxy.settings.budget === 0 || watch.ended, 'a stalled poll');
+        expect(watch.ended).toBe(false);
+        await watch.stop();
+        expect(watch.keys()).toEqual(['late.ndjson']);
+      });
+
+      it(`gives up after ${MAX_FAILED_POLLS} polls fail in a row, and the consumer gets the error`, async () => {
+        const unhandled: unknown[] = [];
+        const record = (reason: unknown): void => void unhandled.push(reason);
+        process.on('unhandledRejection', record);
+        try {
+          const watch = watchInBackground(watchSource('in/watch-b'));
+          const start = listings();
+          await waitFor(() => listings() >= start + 2 || watch.ended, 'the baseline listing and a first poll');
+          Object.assign(proxy.settings, { rate: 1, kinds: ['error500'], budget: MAX_FAILED_POLLS });
+          const error = await watch.outcome;
+          expect(proxy.settings.budget).toBe(0);
+          expect(error).toBeInstanceOf(AetlError);
+          expect((error as AetlError).kind).toBe('transient');
+          expect((error as AetlError).message).toMatch(/listing bucket .* failed after 1 attempt\(s\) \(InternalError/);
+          expect(watch.yielded).toEqual([]);
+          // Stopping a watch that ended reports its error (once more, from the kept outcome).
+          await expect(watch.stop()).rejects.toBe(error);
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).toEqual([]);
+        } finally {
+          process.off('unhandledRejection', record);
+        }
+      });
     });
   });
 }

@@ -12,7 +12,9 @@ import { parseS3Uri } from '../../src/sources/s3-location.js';
 import { backoffMs, DEFAULT_RETRY } from '../../src/sources/s3-retry.js';
 import type { Source, SourceObject } from '../../src/sources/source.js';
 import { AetlError } from '../../src/util/errors.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startS3ServerOrSkip } from '../helpers/s3-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { describeSourceSuite } from './source-suite.js';
 
 const server = await startS3ServerOrSkip();
@@ -59,24 +61,23 @@ if (server === undefined) {
   });
 
   describe('S3 source: listing', () => {
+    // Two full pages and one key on a third: the continuation token is used twice.
+    const KEYS = 2001;
     let bucket: string;
     beforeAll(async () => {
       bucket = await s3.bucket();
-      const keys = Array.from({ length: 2500 }, (_, index) => `many/part-${String(index).padStart(5, '0')}.ndjson`);
-      // A few at a time: s3rver is one process.
-      for (let start = 0; start < keys.length; start += 50) {
-        await Promise.all(keys.slice(start, start + 50).map((key) => s3.put(bucket, key, `{"key":"${key}"}\n`)));
-      }
+      const keys = Array.from({ length: KEYS }, (_, index) => `many/part-${String(index).padStart(5, '0')}.ndjson`);
+      await s3.seed(bucket, keys.map((key) => [key, `{"key":"${key}"}\n`]));
     });
 
     it('pages past 1,000 keys: every key once, in order, with its ETag as version', async () => {
       const objects = await listAll(sourceFor(bucket, 'many'));
-      expect(objects).toHaveLength(2500);
+      expect(objects).toHaveLength(KEYS);
       const keys = objects.map((object) => object.key);
-      expect(new Set(keys).size).toBe(2500);
+      expect(new Set(keys).size).toBe(KEYS);
       expect(keys).toEqual([...keys].sort());
       expect(keys[0]).toBe('part-00000.ndjson');
-      expect(keys[2499]).toBe('part-02499.ndjson');
+      expect(keys[KEYS - 1]).toBe('part-02000.ndjson');
       for (const object of objects) expect(object.version).toMatch(/^[0-9a-f]{32}$/);
     });
 
@@ -165,25 +166,41 @@ if (server === undefined) {
     it('sees a greater key at the next poll and an overwrite only at the re-list', async () => {
       const bucket = await s3.bucket();
       await s3.put(bucket, 'landing/2024-01-01.ndjson', '{"a":1}\n');
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const source = sourceFor(bucket, 'landing/', { pollIntervalMs: 100, relistIntervalMs: 1_500 });
+      // Through a proxy that notes the latest request: which listing found an object is
+      // the evidence (a poll lists after the greatest key, a re-list lists everything).
+      const proxy = await startFaultProxy(s3.endpoint);
       const controller = new AbortController();
-      const yielded: Array<[string, number, number]> = [];
-      const started = Date.now();
-      const ended = (async () => {
-        for await (const object of source.watch(controller.signal)) yielded.push([object.key, object.size, Date.now() - started]);
-      })();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await s3.put(bucket, 'landing/2024-01-02.ndjson', '{"b":1}\n');
-      await s3.put(bucket, 'landing/2024-01-01.ndjson', '{"a":1}\n{"a":2}\n');
-      const deadline = Date.now() + 4_000;
-      while (yielded.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      controller.abort();
-      await ended;
-      expect(yielded.map(([key, size]) => [key, size])).toEqual([['2024-01-02.ndjson', 8], ['2024-01-01.ndjson', 16]]);
-      const [newKeyAt, overwriteAt] = yielded.map(([, , at]) => at) as [number, number];
-      expect(newKeyAt).toBeLessThan(1_000);
-      expect(overwriteAt).toBeGreaterThanOrEqual(1_400);
+      try {
+        const source = sourceFor(bucket, 'landing/', { endpoint: proxy.endpoint, pollIntervalMs: 100, relistIntervalMs: 2_500 });
+        const found: Array<{ key: string; size: number; by: 'poll' | 're-list'; requests: number }> = [];
+        const ended = (async () => {
+          for await (const object of source.watch(controller.signal)) {
+            // Yielded as soon as its listing returns: that listing is the latest request.
+            found.push({ key: object.key, size: object.size, by: proxy.stats.lastUrl.includes('start-after=') ? 'poll' : 're-list', requests: proxy.stats.requests });
+          }
+        })().then(() => undefined, (error: unknown) => error);
+        const seen = (key: string, size: number): boolean => found.some((entry) => entry.key === key && entry.size === size);
+        // (The first object is new enough to be yielded by the first listing too; that is not what this test is about.)
+        await waitFor(() => proxy.stats.requests >= 2, 'the first listing and a poll');
+        await s3.put(bucket, 'landing/2024-01-02.ndjson', '{"b":1}\n');
+        await waitFor(() => seen('2024-01-02.ndjson', 8), 'the greater key');
+        await s3.put(bucket, 'landing/2024-01-01.ndjson', '{"a":1}\n{"a":2}\n');
+        const afterOverwrite = proxy.stats.requests;
+        await waitFor(() => seen('2024-01-01.ndjson', 16), 'the overwrite');
+        controller.abort();
+        expect(await ended).toBeUndefined();
+
+        const greater = found.find((entry) => entry.key === '2024-01-02.ndjson');
+        const overwrite = found.find((entry) => entry.key === '2024-01-01.ndjson' && entry.size === 16);
+        expect(greater?.by).toBe('poll');
+        expect(overwrite?.by).toBe('re-list');
+        // Polls ran between the overwrite and the re-list, and did not see it.
+        expect((overwrite?.requests ?? 0) - afterOverwrite).toBeGreaterThanOrEqual(2);
+        expect(found.filter((entry) => entry.key === '2024-01-02.ndjson')).toHaveLength(1);
+      } finally {
+        controller.abort();
+        await proxy.stop();
+      }
     });
   });
 

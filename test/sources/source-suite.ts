@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Source, SourceObject } from '../../src/sources/source.js';
 import { AetlError } from '../../src/util/errors.js';
+import { watchInBackground, type BackgroundWatch } from '../helpers/background-watch.js';
 
 export interface SourceFixture {
   source: Source;
@@ -18,35 +19,6 @@ export interface SourceFixture {
   append?(key: string, content: string | Buffer): Promise<void>;
   /** Moves an object (file sources: the write-then-rename-into-place pattern). */
   rename?(from: string, to: string): Promise<void>;
-}
-
-/** A watch running in the background, collecting what it yields. */
-interface RunningWatch {
-  yielded: SourceObject[];
-  /** Resolves when `count` objects were yielded, or after `timeoutMs` (then the caller's expect fails). */
-  until(count: number, timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-  ended: Promise<void>;
-}
-
-function startWatch(source: Source): RunningWatch {
-  const controller = new AbortController();
-  const yielded: SourceObject[] = [];
-  const ended = (async () => {
-    for await (const object of source.watch(controller.signal)) yielded.push(object);
-  })();
-  return {
-    yielded,
-    async until(count, timeoutMs = 3_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (yielded.length < count && Date.now() < deadline) await sleep(20);
-    },
-    async stop() {
-      controller.abort();
-      await ended;
-    },
-    ended,
-  };
 }
 
 async function listAll(source: Source): Promise<SourceObject[]> {
@@ -67,17 +39,19 @@ async function listed(source: Source, key: string): Promise<SourceObject> {
   return object;
 }
 
-// Long enough for a writer that pauses between chunks to look finished to a naive watcher.
-const WRITE_PAUSE_MS = 100;
+// Long enough for a writer that pauses between chunks to look finished to a naive watcher,
+// and a sixth of what file sources wait for a file to settle (local.test.ts): a loaded
+// machine may stretch it severalfold without the file looking settled halfway.
+const WRITE_PAUSE_MS = 50;
 // How long to keep watching after the first yield, to catch a duplicate.
 const QUIET_MS = 700;
 
 export function describeSourceSuite(name: string, setup: () => Promise<SourceFixture>): void {
   describe(`Source suite: ${name}`, () => {
     let fixture: SourceFixture;
-    let running: RunningWatch[] = [];
-    const watchSource = (): RunningWatch => {
-      const watch = startWatch(fixture.source);
+    let running: BackgroundWatch[] = [];
+    const watchSource = (): BackgroundWatch => {
+      const watch = watchInBackground(fixture.source);
       running.push(watch);
       return watch;
     };
