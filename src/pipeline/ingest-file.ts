@@ -5,6 +5,7 @@
  * before the commit leaves nothing behind, so the file is simply processed again.
  */
 import { AetlError } from '../util/errors.js';
+import { crashPoint } from '../util/crash-point.js';
 import { nowMicros } from '../util/time.js';
 import { appendEvents, toJsonText } from '../ledger/event-log.js';
 import { completeFile, recordIdOf, type Claim } from '../ledger/file-ledger.js';
@@ -103,6 +104,7 @@ export async function ingestFile(
         quarantined += 1;
       }
       records += 1;
+      crashPoint('ingest:record');
       if (records % PROGRESS_EVERY === 0) {
         // Writers that stream to a server (PostgreSQL's COPY) hold rows until sent: bounded here.
         await bronze.ready?.();
@@ -114,6 +116,7 @@ export async function ingestFile(
     await bronze.close();
     await silver.close();
     await quarantine.close();
+    crashPoint('ingest:written');
 
     const profile = profiler.finish();
     const findings = findingsFromProfile(profile, contract);
@@ -140,6 +143,7 @@ export async function ingestFile(
       },
       ...step.transitions.map((transition) => ({ kind: 'controller_transition' as const, table: contract.table, fileId, payload: transition })),
     ]);
+    crashPoint('ingest:commit');
     return result;
   });
 }

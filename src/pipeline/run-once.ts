@@ -5,6 +5,7 @@
  * failure of the warehouse itself stops the run, since every later file would fail too
  * (failure-scope.ts tells the two apart).
  */
+import { crashPoint } from '../util/crash-point.js';
 import { AetlError, errorMessage, isAetlError } from '../util/errors.js';
 import { appendEvents } from '../ledger/event-log.js';
 import { claimFile, doneFileIds, fileIdOf, releaseClaim, renewLease, type Claim } from '../ledger/file-ledger.js';
@@ -93,6 +94,7 @@ export async function processObject(context: PipelineContext, object: SourceObje
   } finally {
     clearInterval(heartbeat);
   }
+  crashPoint('ingest:committed');
   const outcome: FileOutcome = { key: object.key, status: 'done', result };
   hooks.onFileDone?.(outcome);
   // The file is committed; healing runs in its own transactions, so a failure here is

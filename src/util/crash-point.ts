@@ -1,11 +1,19 @@
 /**
  * Named points where a test may have the process die, as a failpoint does: with
  * `AETL_TEST_CRASH_AT=heal:schema` in its environment the process SIGKILLs itself the
- * first time it reaches `heal:schema`. Crash tests hit every step of healing this way
+ * first time it reaches `heal:schema`; with `ingest:record@5000`, the 5,000th time. Crash tests hit every step of healing this way
  * deterministically, however loaded the machine, instead of killing at a lucky moment.
  * Unset (always, outside tests), a crash point does nothing.
  */
 export type CrashPoint =
+  /** A record was appended to the file's writers (mid-file, the transaction open). */
+  | 'ingest:record'
+  /** Every record of the file is written; the ledger row and the file's events are not. */
+  | 'ingest:written'
+  /** Everything of the file is written inside its transaction, not yet committed. */
+  | 'ingest:commit'
+  /** The file's transaction committed; healing has not started. */
+  | 'ingest:committed'
   /** A file committed (its drift is pending), before healing took it into an incident. */
   | 'heal:file-committed'
   /** The incident is saved, not yet planned. */
@@ -31,8 +39,9 @@ export type CrashPoint =
   /** `reject` saved the person's decision as the incident's work, nothing applied. */
   | 'reject:intent';
 
-const wanted = process.env.AETL_TEST_CRASH_AT;
+const [wanted, nth] = (process.env.AETL_TEST_CRASH_AT ?? '').split('@');
+let remaining = nth === undefined ? 1 : Math.max(1, Number(nth) || 1);
 
 export function crashPoint(point: CrashPoint): void {
-  if (wanted === point) process.kill(process.pid, 'SIGKILL');
+  if (wanted === point && --remaining === 0) process.kill(process.pid, 'SIGKILL');
 }
