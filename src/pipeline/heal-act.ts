@@ -14,7 +14,6 @@
 import type { Action } from '../agent/actions.js';
 import { applyDdl } from '../actuator/apply-ddl.js';
 import { ddlForAction } from '../actuator/ddl-for-action.js';
-import { replayQuarantine } from '../actuator/replay.js';
 import { applyAction } from '../contract/apply-action.js';
 import { inEffect } from '../contract/in-effect.js';
 import { recordAgentVersion, type ContractAuthor } from '../ledger/contract-store.js';
@@ -24,13 +23,13 @@ import { validatorFor } from './compile-validator.js';
 import type { Reason } from '../sensor/types.js';
 import { crashPoint } from '../util/crash-point.js';
 import { isAetlError } from '../util/errors.js';
-import { silverTable } from '../warehouse/tables.js';
 import { reconcileControl } from './heal-control.js';
 import type { HealListener } from './heal-events.js';
 import { countIncidentRecords, countReplayed, reasonSelector } from './heal-records.js';
 import { changedSomething, holdsCircuit, isDone, SCHEMA_KINDS, settledStatus } from './heal-status.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
 import { refreshContract } from './refresh-contract.js';
+import { replayCurrent } from './replay-current.js';
 
 /** Runs the incident's work to its end (see the steps above); nothing when it has none. */
 export async function act(context: PipelineContext, incident: Incident, listen: HealListener): Promise<void> {
@@ -139,14 +138,7 @@ async function changeCircuit(context: PipelineContext, incident: Incident, actio
 /** Replays the incident's quarantined records (those `select` picks) against the current contract. */
 async function replayIncident(context: PipelineContext, incident: Incident, select: (reasons: Reason[]) => boolean, listen: HealListener): Promise<void> {
   const table = tableOf(context);
-  const result = await replayQuarantine(context.warehouse, {
-    table,
-    contractVersion: context.contract.version,
-    validate: context.validate,
-    silverColumns: silverTable(context.contract.contract).columns,
-    incidentId: incident.id,
-    select,
-  });
+  const result = await replayCurrent(context, incident.id, select);
   await appendEvents(context.warehouse, [{ kind: 'replay', table, payload: { incident: incident.id, ...result } }]);
   crashPoint('heal:replayed');
   listen({ kind: 'replayed', incident, result });

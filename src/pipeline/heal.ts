@@ -13,13 +13,11 @@
 import { findingKey } from '../controller/finding-key.js';
 import { findingSignatures, splitFinding } from '../controller/finding-signature.js';
 import type { PendingDrift } from '../controller/types.js';
-import { replayQuarantine } from '../actuator/replay.js';
 import { loadControl } from '../ledger/controller-store.js';
 import { appendEvents, type EventInput } from '../ledger/event-log.js';
 import { listIncidents, newIncident, saveIncident, signaturesOf, type Incident, type IncidentStatus } from '../ledger/incidents.js';
 import type { Finding } from '../sensor/findings.js';
 import { crashPoint } from '../util/crash-point.js';
-import { silverTable } from '../warehouse/tables.js';
 import { reconcileControl } from './heal-control.js';
 import type { HealListener } from './heal-events.js';
 import { planAndAct } from './heal-plan.js';
@@ -27,6 +25,7 @@ import { countIncidentRecords, reasonSelector } from './heal-records.js';
 import type { FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
 import { refreshContract } from './refresh-contract.js';
+import { replayCurrent } from './replay-current.js';
 
 export type { HealEvent, HealListener } from './heal-events.js';
 
@@ -58,14 +57,7 @@ export async function healPending(context: PipelineContext, pending: PendingDrif
     // Another worker (or a person) evolved the contract since this file was judged:
     // replay what it quarantined against the new version before calling anything drift.
     const table = tableOf(context);
-    const result = await replayQuarantine(context.warehouse, {
-      table,
-      contractVersion: context.contract.version,
-      validate: context.validate,
-      silverColumns: silverTable(context.contract.contract).columns,
-      incidentId: null,
-      select: reasonSelector(pending.drift.map(findingKey), false),
-    });
+    const result = await replayCurrent(context, null, reasonSelector(pending.drift.map(findingKey), false));
     const transitions = await context.warehouse.transaction(async (tx) => {
       await appendEvents(tx, [{ kind: 'replay', table, payload: { reason: 'contract evolved by another worker', file: pending.key, ...result } }]);
       return reconcileControl(tx, context, [], `contract evolved to v${context.contract.version} before ${pending.key} was healed`, { dropPending: [pending.fileId] });
