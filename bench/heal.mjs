@@ -5,13 +5,19 @@
 //
 //   npm run bench:heal                  # every scenario, seeds 1 and 2
 //   npm run bench:heal -- --seeds 1     # quicker
+//   npm run bench:heal -- --real        # the real-drift corpus only (also: npm run bench:real)
+//   npm run bench:heal -- --no-real     # the chaos scenarios only
+//
+// After the chaos scenarios it runs the real-drift yardstick (bench/_real-drift.mjs): real
+// files whose publishers renamed and changed fields, scored against hand-written ground truth.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runExperiment } from '../dist/chaos/experiment.js';
+import { benchRealDrift } from './_real-drift.mjs';
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2' }, files: { type: 'string', default: '8' }, records: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2' }, files: { type: 'string', default: '8' }, records: { type: 'string', default: '500' }, real: { type: 'boolean', default: false }, 'no-real': { type: 'boolean', default: false } } });
 const seeds = values.seeds.split(',').map(Number);
 
 /** Each drift kind and what a correct outcome is before any person acts. */
@@ -33,6 +39,11 @@ const SCENARIOS = [
 
 const percentile = (xs, p) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]);
 const pct = (x) => (x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+if (values.real) {
+  await benchRealDrift();
+  process.exit(0);
+}
 
 const rows = [];
 const heals = [];
@@ -67,3 +78,4 @@ console.log(
     `sustained drifts healed or correctly escalated ${total.handled}/${total.drifts} | audits failed ${total.audits} | ` +
     `time to heal p50 ${percentile(heals, 50)} ms, p95 ${percentile(heals, 95)} ms (n=${heals.length})`,
 );
+if (!values['no-real']) await benchRealDrift();
