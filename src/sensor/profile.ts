@@ -130,6 +130,8 @@ export function createProfiler(contract: Contract): Profiler {
   let extraNames = 0;
   let untrackedKeys = 0;
   let untrackedRecords = 0;
+  let extraEmptyRecords = 0;
+  let extraEmptyFields = 0;
   let generation = 0;
   let records = 0;
   let valid = 0;
@@ -196,6 +198,10 @@ export function createProfiler(contract: Contract): Profiler {
 
   function observe(record: ReadRecord, verdict: Verdict): void {
     records += 1;
+    if (record.extraEmptyFields !== undefined && record.extraEmptyFields > 0) {
+      extraEmptyRecords += 1;
+      extraEmptyFields += record.extraEmptyFields;
+    }
     if (observeVerdict(verdict)) return;
     const value = record.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -275,7 +281,7 @@ export function createProfiler(contract: Contract): Profiler {
       coercionCounts[column] = entry.count;
       coercedSamples[column] = [...entry.sampler.samples];
     }
-    return {
+    const profile: BatchProfile = {
       records,
       valid,
       coerced,
@@ -289,6 +295,8 @@ export function createProfiler(contract: Contract): Profiler {
       evidence: { offending: offendingOut, coerced: coercedSamples, missingWith },
       untracked: { keys: untrackedKeys, records: untrackedRecords },
     };
+    if (extraEmptyRecords > 0) profile.extraEmptyFields = { records: extraEmptyRecords, fields: extraEmptyFields };
+    return profile;
   }
 
   return { observe, finish };

@@ -115,6 +115,11 @@ export interface BatchProfile {
    * in `keys`, `unknownKeys` or `violations`, only counted — `keys` occurrences, in `records` records.
    */
   untracked?: { keys: number; records: number };
+  /**
+   * CSV rows accepted with empty fields after the header's last column (`1,2,3,,`, a common
+   * export bug): `records` rows, `fields` dropped fields in all. Absent when there were none.
+   */
+  extraEmptyFields?: { records: number; fields: number };
 }
 
 /** The values behind a profile's counts: bounded samples, never every value. */
