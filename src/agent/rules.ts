@@ -44,16 +44,18 @@ function planEnum(finding: EnumViolationFinding, ctx: Context): PlannedAction[] 
     `${values.length} new value(s) of \`${finding.column}\` persist in ${finding.count} records (${percent(finding.share)}): ${values.slice(0, 5).join(', ')}.`, evidence)];
 }
 
-const NO_FIX: Record<'missing_required' | 'null_required' | 'range_violation' | 'pattern_violation' | 'malformed', string> = {
+const NO_FIX: Record<'missing_required' | 'null_required' | 'range_violation' | 'pattern_violation' | 'malformed' | 'nested_type_change', string> = {
   missing_required: 'is required but missing',
   null_required: 'is required but null',
   range_violation: 'is outside its range',
   pattern_violation: 'does not match its pattern',
   malformed: 'cannot be parsed',
+  // json holds anything, so no contract change applies: the consumers of the path must be asked.
+  nested_type_change: 'changed type inside its json',
 };
 
 function planNoFix(finding: Extract<Finding, { kind: keyof typeof NO_FIX }>, ctx: Context): PlannedAction[] {
-  const subject = finding.column === null ? 'The record' : `\`${finding.column}\``;
+  const subject = finding.column === null ? 'The record' : finding.kind === 'nested_type_change' ? `\`${finding.column}.${finding.path}\` (${finding.from.join('/')} → ${finding.to})` : `\`${finding.column}\``;
   const spec = finding.column === null ? undefined : ctx.columns.get(finding.column);
   const { kind, ...rest } = finding;
   const evidence: Record<string, unknown> = { finding: kind, ...rest, share: round(finding.share), ...(spec === undefined ? {} : specEvidence(spec)) };
@@ -78,6 +80,7 @@ function planFinding(finding: Finding, ctx: Context): PlannedAction[] {
     case 'range_violation':
     case 'pattern_violation':
     case 'malformed':
+    case 'nested_type_change':
       return planNoFix(finding, ctx);
     case 'coercion':
       // Coerced values are valid and logged: nothing to fix.

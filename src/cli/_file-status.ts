@@ -27,11 +27,14 @@ export function statusWords(outcome: FileOutcome): string {
       return `skipped: ${outcome.reason}`;
     case 'done': {
       const r = outcome.result;
-      const coerced = r.coerced > 0 ? `${r.coerced} coerced` : undefined;
+      const extra = r.profile.extraEmptyFields;
+      // Accepted rows that ended in empty fields beyond the header: worth a look at the export.
+      const padded = extra === undefined ? undefined : `${extra.records} row${extra.records === 1 ? '' : 's'} with empty extra fields dropped`;
+      const notes = [r.coerced > 0 ? `${r.coerced} coerced` : undefined, padded].filter(Boolean).join(', ');
       const invalid = r.quarantined - r.held;
-      if (r.held > 0) return `held: table halted (${[`${r.held} held`, invalid > 0 ? `${invalid} quarantined` : undefined, coerced].filter(Boolean).join(', ')})`;
-      if (r.quarantined > 0) return `quarantined: ${r.quarantined}${coerced === undefined ? '' : ` (${coerced})`}`;
-      return coerced === undefined ? 'ok' : `ok (${coerced})`;
+      if (r.held > 0) return `held: table halted (${[`${r.held} held`, invalid > 0 ? `${invalid} quarantined` : undefined, notes || undefined].filter(Boolean).join(', ')})`;
+      if (r.quarantined > 0) return `quarantined: ${r.quarantined}${notes === '' ? '' : ` (${notes})`}`;
+      return notes === '' ? 'ok' : `ok (${notes})`;
     }
   }
 }

@@ -9,7 +9,10 @@ export const MALFORMED_KEY = 'malformed:*';
 
 /** `kind:column`, e.g. `unknown_column:session_id`, `type_mismatch:quantity`; `malformed:*` for malformed input. */
 export function findingKey(finding: Finding): string {
-  return finding.kind === 'malformed' ? MALFORMED_KEY : `${finding.kind}:${finding.column}`;
+  if (finding.kind === 'malformed') return MALFORMED_KEY;
+  // Each path inside a json column is its own deviation: `nested_type_change:payload.repository.id`.
+  if (finding.kind === 'nested_type_change') return `${finding.kind}:${finding.column}.${finding.path}`;
+  return `${finding.kind}:${finding.column}`;
 }
 
 /**
@@ -29,6 +32,7 @@ export function isDeviation(finding: Finding): boolean {
     case 'enum_violation':
     case 'range_violation':
     case 'pattern_violation':
+    case 'nested_type_change': // valid records, but not the shape earlier batches had: a person must see it
       return true;
     default: {
       const unhandled: never = finding;

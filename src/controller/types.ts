@@ -3,6 +3,7 @@
  * against a setpoint (EWMA with hysteresis) and by which findings are sustained drift.
  */
 import type { Finding } from '../sensor/findings.js';
+import type { NestedBaseline } from '../sensor/nested-findings.js';
 
 export type HealthState = 'healthy' | 'degraded' | 'healing' | 'halted';
 
@@ -57,6 +58,11 @@ export interface TableControl {
   recent: BatchMemory[];
   /** Drift judged but not yet in an incident (absent when none). */
   pending?: PendingDrift[];
+  /**
+   * Per json column and path, the JSON types earlier batches showed: the baseline for
+   * nested_type_change findings (sensor/nested-findings.ts). Absent until a json column held an object.
+   */
+  nested?: NestedBaseline;
 }
 
 export interface Transition {

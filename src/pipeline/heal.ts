@@ -21,6 +21,7 @@ import { crashPoint } from '../util/crash-point.js';
 import { reconcileControl } from './heal-control.js';
 import type { HealListener } from './heal-events.js';
 import { planAndAct } from './heal-plan.js';
+import { mergeFindings } from './merge-findings.js';
 import { countIncidentRecords, reasonSelector } from './heal-records.js';
 import type { FileResult } from './ingest-file.js';
 import { tableOf, type PipelineContext } from './pipeline-context.js';
@@ -66,15 +67,6 @@ export async function healPending(context: PipelineContext, pending: PendingDrif
     return;
   }
   await healDrift(context, pending, listen);
-}
-
-function mergeFindings(previous: Finding[], latest: Finding[]): Finding[] {
-  const byKey = new Map(previous.map((finding) => [findingKey(finding), finding]));
-  for (const finding of latest) {
-    const before = byKey.get(findingKey(finding));
-    byKey.set(findingKey(finding), before === undefined ? finding : { ...finding, count: before.count + finding.count });
-  }
-  return [...byKey.values()];
 }
 
 /** Splits the drift into the parts existing incidents own (by incident) and the rest. */

@@ -15,6 +15,7 @@ import { initialControl, observeBatch } from '../controller/controller.js';
 import type { ControlStep } from '../controller/types.js';
 import { loadControl, saveControl } from '../ledger/controller-store.js';
 import { findingsFromProfile } from '../sensor/findings.js';
+import { nestedTypeChanges } from '../sensor/nested-findings.js';
 import { DEFAULT_RECORD_LIMITS, limitRecord } from '../sensor/limits.js';
 import { createProfiler } from '../sensor/profile.js';
 import type { BatchProfile, Reason } from '../sensor/types.js';
@@ -119,13 +120,15 @@ export async function ingestFile(
     crashPoint('ingest:written');
 
     const profile = profiler.finish();
-    const findings = findingsFromProfile(profile, contract);
     // Re-read, locked, at the end: other workers' files may have moved the state meanwhile.
     const latest = (await loadControl(tx, warehouse.dialect, contract.table, { forUpdate: true })) ?? control;
+    // Inside json columns the baseline is what earlier batches showed (sensor/nested-findings.ts).
+    const nested = nestedTypeChanges(profile, contract, latest.nested);
+    const findings = [...findingsFromProfile(profile, contract), ...nested.findings];
     // `source`: the file's drift stays pending in the controller's state until an incident takes it (pipeline/heal.ts).
     const source = { key: object.key, fileId, contractVersion: version.version };
     const step = observeBatch(latest, { records, quarantined, findings, source }, context.controller, contract.evolution.drift_threshold);
-    await saveControl(tx, warehouse.dialect, step.next);
+    await saveControl(tx, warehouse.dialect, Object.keys(nested.baseline).length > 0 ? { ...step.next, nested: nested.baseline } : step.next);
     await completeFile(tx, warehouse.dialect, claim, {
       table: contract.table, records, silver: silverCount, quarantined, contractVersion: version.version, processedAtMicros: ingestedAt,
     });

@@ -1,7 +1,8 @@
 /**
  * CSV header names and the mapping of a row onto them. Names are trimmed (`Trip_type `
  * is `Trip_type`), an empty name becomes `column_<n>`, and a repeated name gets a suffix
- * (`x`, `x__dup2`, `x__dup3`) so two columns never merge silently.
+ * (`x`, `x__dup2`, `x__dup3`) so two columns never merge silently. A row must have a
+ * field for every column (see csvValue).
  *
  * A header that cannot be read refuses the whole file (`csv_header_invalid`): made a
  * malformed record, it would leave the next row to be taken as the header — a row then in
@@ -27,19 +28,34 @@ export function csvHeader(fields: string[]): CsvHeader {
   return { names, hasProtoKey: seen.has('__proto__') };
 }
 
+/** How a row fits the header: its record, or why it cannot be one (csv.ts words the message). */
+export type CsvRowFit =
+  | {
+      kind: 'record';
+      value: Record<string, unknown>;
+      /** Empty fields after the last column that were dropped (real TLC exports end rows with `,,`). */
+      extraEmpty: number;
+    }
+  /** More fields than the header, and one beyond it holds data: which column would it be? */
+  | { kind: 'long'; fields: number }
+  /** Fewer fields than the header: a truncated row, never read as NULLs for the missing columns. */
+  | { kind: 'short'; fields: number };
+
 /**
- * The record for a row, or a reason it is malformed. Extra trailing fields that are all
- * empty are dropped (real TLC exports end rows with `,,`); extra fields with data are an
- * error. A short row simply lacks the trailing keys. An empty field is null.
+ * The record for a row, or why it is malformed. Extra trailing fields that are all empty
+ * are dropped and counted; extra fields with data, or too few fields, make the row
+ * malformed. An empty field is null.
  */
-export function csvValue(header: CsvHeader, row: string[]): Record<string, unknown> | string {
+export function csvValue(header: CsvHeader, row: string[]): CsvRowFit {
   const { names } = header;
   if (row.length > names.length) {
     for (let i = names.length; i < row.length; i++) {
-      if (row[i] !== '') return `row has ${row.length} fields, header has ${names.length}`;
+      if (row[i] !== '') return { kind: 'long', fields: row.length };
     }
+  } else if (row.length < names.length) {
+    return { kind: 'short', fields: row.length };
   }
-  const count = Math.min(row.length, names.length);
+  const count = names.length;
   const value: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const field = row[i];
@@ -47,7 +63,7 @@ export function csvValue(header: CsvHeader, row: string[]): Record<string, unkno
     if (header.hasProtoKey) Object.defineProperty(value, names[i] as string, { value: cell, enumerable: true, writable: true, configurable: true });
     else value[names[i] as string] = cell;
   }
-  return value;
+  return { kind: 'record', value, extraEmpty: row.length - count };
 }
 
 /** Why a header cannot be read, and what to do about it. */

@@ -9,10 +9,13 @@
  *
  * Records are `textual`: values are strings, an empty field (`,,` or `""`) is null.
  * Blank and whitespace-only lines between records are skipped (line numbers still count
- * them). Malformed: a line over `maxLineBytes`, a line that is not UTF-8 (raw in base64),
- * a row with more non-empty fields than the header, a quoted field never closed, a
- * multi-line record over the limit, a quoted field that runs into a malformed line, a
- * last row with fewer fields than the header and no line break after it (a cut-off file).
+ * them). Extra trailing fields that are all empty (`1,2,3,,`: a common export bug) are
+ * dropped and counted on the record (`extraEmptyFields`, summed in the batch profile).
+ * Malformed: a line over `maxLineBytes`, a line that is not UTF-8 (raw in base64), a row
+ * with more non-empty fields than the header, a row with fewer fields than the header (a
+ * truncated row, never read as nulls; the last row of a file that ends without a line
+ * break is named a cut-off upload), a quoted field never closed, a multi-line record over
+ * the limit, a quoted field that runs into a malformed line.
  * Line ends inside a quoted field reach the value as `\n`. A header that cannot be read
  * (not UTF-8, over the limit, NUL characters, a quote that never closes) throws
  * `csv_header_invalid` before any record: the file is refused whole (see _csv-header.ts).
@@ -259,19 +262,15 @@ class CsvState {
       this.header = csvHeader(row.fields);
       return;
     }
-    const value = csvValue(this.header, row.fields);
-    const columns = this.header.names.length;
-    if (typeof value === 'string') {
-      this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, malformed: `${this.options.file} line ${line}: ${value}: fix the row or the header` });
-    } else if (row.fields.length < columns && (lines.at(-1) as FedLine).line === this.unterminatedLine) {
-      // A short row is fine mid-file, but a short last row without a line break is a cut-off upload.
-      this.out.push({
-        line, offset, raw, rawEncoding: 'utf8', textual: true,
-        malformed: `${this.options.file} line ${line} has ${row.fields.length} of ${columns} fields and the file ends without a line break (it looks cut short): re-upload the complete file`,
-      });
-    } else {
-      this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, value });
+    const fit = csvValue(this.header, row.fields);
+    if (fit.kind === 'record') {
+      const record: ReadRecord = { line, offset, raw, rawEncoding: 'utf8', textual: true, value: fit.value };
+      if (fit.extraEmpty > 0) record.extraEmptyFields = fit.extraEmpty;
+      this.out.push(record);
+      return;
     }
+    const cutOff = (lines.at(-1) as FedLine).line === this.unterminatedLine;
+    this.out.push({ line, offset, raw, rawEncoding: 'utf8', textual: true, malformed: raggedMessage(this.options.file, line, fit, this.header.names, cutOff) });
   }
 
   /** The queued record cannot be parsed: it becomes one malformed record and csv-parse starts over. */
@@ -286,6 +285,19 @@ class CsvState {
     const raw = keptPrefix(Buffer.from(joinLines(lines.filter((fed) => !fed.padding)))).toString('utf8');
     this.out.push({ line: first.line, offset: first.offset, raw, rawEncoding: 'utf8', textual: true, malformed: message });
   }
+}
+
+/** Why a row with the wrong number of fields is malformed, naming the file, the line and the fix. */
+function raggedMessage(file: string, line: number, fit: { kind: 'long' | 'short'; fields: number }, names: readonly string[], cutOff: boolean): string {
+  const columns = names.length;
+  if (fit.kind === 'long') return `${file} line ${line}: row has ${fit.fields} fields, header has ${columns}: fix the row or the header`;
+  // A short last row without a line break is a cut-off upload: the rest of the file is missing too.
+  if (cutOff) return `${file} line ${line} has ${fit.fields} of ${columns} fields and the file ends without a line break (it looks cut short): re-upload the complete file`;
+  const after = fit.fields === 0 ? 'before the first column' : `after \`${names[fit.fields - 1]}\``;
+  return (
+    `${file} line ${line} has ${fit.fields} of ${columns} fields (the row stops ${after}; a truncated row): ` +
+    'missing columns are not read as nulls; fix the row (empty fields for nulls, e.g. `a,,c`) or re-export the file'
+  );
 }
 
 /** A record's exact text: its lines, each but the last followed by its own line end. */

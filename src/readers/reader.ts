@@ -29,6 +29,11 @@ export interface ReadRecord {
   value?: Record<string, unknown>;
   /** CSV fields are text by nature: typing them is not coercion, and '' means null. */
   textual?: boolean;
+  /**
+   * CSV: empty fields after the header's last column that were dropped (`1,2,3,,`, a common
+   * export bug): the row is accepted, and the batch profile counts them. Absent when none.
+   */
+  extraEmptyFields?: number;
   /** Why this part of the file could not be parsed, in words that name the fix. */
   malformed?: string;
 }

@@ -94,8 +94,26 @@ export interface MalformedFinding extends FindingBase {
   samples: string[];
 }
 
+/**
+ * A json column's nested value changed type at a path (sensor/nested-findings.ts): the
+ * records are valid (json holds anything), but readers of `repository.id` will break.
+ */
+export interface NestedTypeChangeFinding extends FindingBase {
+  kind: 'nested_type_change';
+  /** The json column. */
+  column: string;
+  /** Inside the column: keys joined by `.`, array elements as `[]` (`repository.id`). */
+  path: string;
+  /** The JSON types earlier batches showed at the path. */
+  from: JsonType[];
+  /** The new one; `count` records held it. */
+  to: JsonType;
+  samples: unknown[];
+}
+
 export type Finding =
   | UnknownColumnFinding
+  | NestedTypeChangeFinding
   | TypeMismatchFinding
   | MissingRequiredFinding
   | NullRequiredFinding

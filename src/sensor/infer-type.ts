@@ -2,7 +2,7 @@
  * Type inference: the narrowest contract type that holds every observed value. Used for
  * unknown keys in the batch profile and by `agentic-etl init`.
  */
-import type { ColumnType } from '../contract/types.js';
+import type { ColumnType, TypeName } from '../contract/types.js';
 import { NumberLiteral } from '../readers/number-literal.js';
 import { bigintOfNumeral, canonicalNumeral, isWholeNumeral } from './numerals.js';
 import { INTEGER_NUMERAL, INT64_MAX, INT64_MIN, parseIsoDate, parseIsoTimestamp, TEXT_FLOAT_NUMERAL } from './values.js';
@@ -85,4 +85,16 @@ export function inferType(values: Iterable<unknown>, textual = false): ColumnTyp
   const inference = new TypeInference();
   for (const value of values) inference.observe(value, textual);
   return inference.result();
+}
+
+const KINDS: ReadonlySet<string> = new Set<Kind>(['boolean', 'integer', 'double', 'date', 'timestamp', 'string', 'json']);
+
+/**
+ * The type inference gives for the values behind two inferred types together: what one
+ * TypeInference over both batches would say (integer + double = double, date + timestamp =
+ * timestamp, else string). For merging findings of several batches.
+ */
+export function unifyInferred(a: TypeName, b: TypeName): TypeName {
+  if (!KINDS.has(a) || !KINDS.has(b)) return a === b ? a : 'string';
+  return unify(a as Kind, b as Kind);
 }

@@ -11,8 +11,9 @@ import { dict, dictOf } from '../util/dict.js';
 import { display, sampleOf } from './display.js';
 import { TypeInference } from './infer-type.js';
 import { createKeyResolver } from './key-resolver.js';
+import { newNestedProfile, observeNested, type NestedColumnProfile } from './nested-profile.js';
 import { isWholeNumeral } from './numerals.js';
-import type { BatchProfile, JsonType, KeyProfile, ReasonKind, UnknownKeyProfile, Verdict } from './types.js';
+import type { BatchProfile, JsonType, KeyProfile, NestedProfile, ReasonKind, UnknownKeyProfile, Verdict } from './types.js';
 
 export interface Profiler {
   /** Adds one record and the verdict the validator gave it. */
@@ -115,6 +116,8 @@ export function createProfiler(contract: Contract): Profiler {
   const resolve = createKeyResolver(columns);
   const columnKeys: (KeyAccumulator | undefined)[] = new Array<KeyAccumulator | undefined>(count);
   const unknown = new Map<string, UnknownAccumulator>();
+  // The shape inside json columns (nested-profile.ts), by column index; undefined for other types.
+  const nested: (NestedColumnProfile | undefined)[] = columns.map((column) => (column.type.name === 'json' ? newNestedProfile() : undefined));
   // Generation stamps: which columns the current record holds, without clearing per record.
   const presentAt = new Float64Array(count);
   const nullAt = new Float64Array(count);
@@ -130,6 +133,8 @@ export function createProfiler(contract: Contract): Profiler {
   let extraNames = 0;
   let untrackedKeys = 0;
   let untrackedRecords = 0;
+  let extraEmptyRecords = 0;
+  let extraEmptyFields = 0;
   let generation = 0;
   let records = 0;
   let valid = 0;
@@ -196,6 +201,10 @@ export function createProfiler(contract: Contract): Profiler {
 
   function observe(record: ReadRecord, verdict: Verdict): void {
     records += 1;
+    if (record.extraEmptyFields !== undefined && record.extraEmptyFields > 0) {
+      extraEmptyRecords += 1;
+      extraEmptyFields += record.extraEmptyFields;
+    }
     if (observeVerdict(verdict)) return;
     const value = record.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -213,6 +222,8 @@ export function createProfiler(contract: Contract): Profiler {
         presentAt[index] = generation;
         if (raw === null || raw === undefined) nullAt[index] = generation;
         observeKey((columnKeys[index] ??= { types: new Float64Array(JSON_TYPES.length), sampler: newSampler() }), raw);
+        const shape = nested[index];
+        if (shape !== undefined) observeNested(shape, raw);
         continue;
       }
       const accumulator = unknownAccumulator(resolution.name);
@@ -275,7 +286,7 @@ export function createProfiler(contract: Contract): Profiler {
       coercionCounts[column] = entry.count;
       coercedSamples[column] = [...entry.sampler.samples];
     }
-    return {
+    const profile: BatchProfile = {
       records,
       valid,
       coerced,
@@ -289,6 +300,15 @@ export function createProfiler(contract: Contract): Profiler {
       evidence: { offending: offendingOut, coerced: coercedSamples, missingWith },
       untracked: { keys: untrackedKeys, records: untrackedRecords },
     };
+    const nestedOut = dict<NestedProfile>();
+    columns.forEach((column, index) => {
+      const shape = nested[index];
+      if (shape === undefined || (shape.paths.size === 0 && shape.untracked === 0)) return;
+      nestedOut[column.name] = { paths: dictOf(shape.paths), untracked: shape.untracked };
+    });
+    if (Object.keys(nestedOut).length > 0) profile.nested = nestedOut;
+    if (extraEmptyRecords > 0) profile.extraEmptyFields = { records: extraEmptyRecords, fields: extraEmptyFields };
+    return profile;
   }
 
   return { observe, finish };

@@ -115,6 +115,24 @@ export interface BatchProfile {
    * in `keys`, `unknownKeys` or `violations`, only counted — `keys` occurrences, in `records` records.
    */
   untracked?: { keys: number; records: number };
+  /**
+   * CSV rows accepted with empty fields after the header's last column (`1,2,3,,`, a common
+   * export bug): `records` rows, `fields` dropped fields in all. Absent when there were none.
+   */
+  extraEmptyFields?: { records: number; fields: number };
+  /**
+   * The shape inside each `json` column (sensor/nested-profile.ts): per path, the JSON types
+   * found there. Absent when no json column held an object or array.
+   */
+  nested?: Record<string, NestedProfile>;
+}
+
+/** One json column's paths in a batch (bounded: see sensor/nested-profile.ts). */
+export interface NestedProfile {
+  /** By path (`repository.id`, `commits[].sha`): records holding the path, by JSON type, and samples per type. */
+  paths: Record<string, { types: Partial<Record<JsonType, number>>; samples: Partial<Record<JsonType, unknown[]>> }>;
+  /** Path occurrences not profiled (beyond the caps). */
+  untracked: number;
 }
 
 /** The values behind a profile's counts: bounded samples, never every value. */

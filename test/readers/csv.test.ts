@@ -65,11 +65,18 @@ describe('csvReader', () => {
     const records = await read(streamOf(text));
     expect(records).toHaveLength(4);
     expect(records[0]?.value).toEqual({ a: '1', b: '2', c: '3' });
-    expect(records[1]?.value).toEqual({ a: '4', b: '5' });
+    expect(records[0]?.extraEmptyFields).toBe(3);
+    // A short row is truncated, not a row of nulls: malformed, naming the line, the count and the fix.
+    expect(records[1]?.value).toBeUndefined();
+    expect(records[1]?.malformed).toBe(
+      'trips.csv line 3 has 2 of 3 fields (the row stops after `b`; a truncated row): missing columns are not read as nulls; ' +
+        'fix the row (empty fields for nulls, e.g. `a,,c`) or re-export the file',
+    );
     expect(records[2]?.value).toBeUndefined();
     expect(records[2]?.malformed).toBe('trips.csv line 4: row has 4 fields, header has 3: fix the row or the header');
     expect(records[2]?.raw).toBe('6,7,8,9');
     expect(records[3]?.value).toEqual({ a: '10', b: '11', c: '12' });
+    expect(records[3]?.extraEmptyFields).toBeUndefined();
   });
 
   it('pairs rows with their lines when lines are shorter than csv-parse look-ahead, or hold a lone CR', async () => {
@@ -130,8 +137,10 @@ describe('csvReader', () => {
     expect(records[0]?.malformed).toMatch(/line 2: a quoted field runs into line 3, which is malformed/);
     expect(records[0]?.raw).toBe('1,"open');
     expect(records[1]?.malformed).toMatch(/line 3 is 2000 bytes, over the limit of 1000/);
-    // After the break, the rest parses afresh: `close"` is a row of its own (with a stray quote).
-    expect(records[2]?.value).toEqual({ a: 'close"' });
+    // After the break, the rest parses afresh: `close"` is a row of its own (with a stray quote),
+    // one field short of the header, so malformed too — a remnant never reaches silver as nulls.
+    expect(records[2]?.raw).toBe('close"');
+    expect(records[2]?.malformed).toMatch(/line 4 has 1 of 2 fields/);
     expect(records[3]?.value).toEqual({ a: '2', b: 'ok' });
   });
 
@@ -240,8 +249,10 @@ describe('csvReader', () => {
 });
 
 describe('csvReader on a cut-off last row', () => {
-  it('makes a short last row without a line break malformed (a cut-off file), and nothing else', async () => {
-    expect((await read(streamOf('a,b,c\n1,2,3\n4,5\n'))).map((r) => r.malformed)).toEqual([undefined, undefined]); // short, but terminated
+  it('makes a short last row without a line break malformed as a cut-off file; a short terminated one as a truncated row', async () => {
+    const short = await read(streamOf('a,b,c\n1,2,3\n4,5\n'));
+    expect(short[0]?.malformed).toBeUndefined();
+    expect(short[1]?.malformed).toMatch(/^trips\.csv line 3 has 2 of 3 fields \(the row stops after `b`; a truncated row\)/);
     expect((await read(streamOf('a,b,c\n1,2,3\n4,5,6'))).map((r) => r.malformed)).toEqual([undefined, undefined]); // complete, unterminated
     const cut = await read(streamOf('a,b,c\n1,2,3\n4,"5\nx"'));
     expect(cut[1]).toMatchObject({ line: 3, raw: '4,"5\nx"' });
@@ -316,7 +327,8 @@ describe('csvReader on real NYC TLC file heads', () => {
     expect(keys).toContain('Trip_type');
     expect(keys).not.toContain('Trip_type ');
     expect(first.value).toMatchObject({ VendorID: '2', RateCodeID: '1', Ehail_fee: null, Trip_type: null, Total_amount: '21' });
-    expect(first.raw.endsWith(',,,')).toBe(true); // the row had 23 fields; the 3 empty extras were dropped
+    expect(first.raw.endsWith(',,,')).toBe(true); // the row had 22 fields for 20 columns; the 2 empty extras were dropped
+    expect(records.slice(0, -1).every((r) => r.extraEmptyFields === 2)).toBe(true);
   });
 
   it('green 2016: keeps column names as written and skips the blank line', async () => {
