@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ReadRecord } from '../../src/readers/reader.js';
 
-export const TLC_DIR = '/work/shared/realdata/tlc';
+import { TLC_DIR } from '../helpers/realdata.js';
+
+export { TLC_DIR };
 
 export function tlcRecords(file: string): ReadRecord[] {
   const rows = parse(readFileSync(path.join(TLC_DIR, file), 'utf8'), {

@@ -10,28 +10,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { assertBuilt, runCli, tempDir } from '../helpers/cli.js';
+import { placements, type Placed } from '../helpers/placements.js';
 import { withWarehouse } from '../helpers/warehouse.js';
+import { TLC_DIR } from '../helpers/realdata.js';
 
-const REALDATA = '/work/shared/realdata/tlc';
+const REALDATA = TLC_DIR;
 const HEADS = ['green_tripdata_2014-01.head.csv', 'green_tripdata_2016-07.head.csv', 'fhv_tripdata_2018-01.head.csv'];
-
-interface Row {
-  file: string;
-  line: number;
-  place: 'silver' | 'quarantine';
-  reasons: { kind: string; message: string }[];
-}
-
-async function rows(dir: string, table: string): Promise<Row[]> {
-  return withWarehouse(join(dir, 'warehouse.duckdb'), async (wh) => {
-    const silver = await wh.query(`SELECT "_file" AS f, "_line" AS l FROM "${table}"`);
-    const quarantined = await wh.query(`SELECT "_file" AS f, "_line" AS l, "reasons" AS r FROM "quarantine_${table}" WHERE "status" <> 'replayed'`);
-    return [
-      ...silver.map((row): Row => ({ file: String(row.f), line: Number(row.l), place: 'silver', reasons: [] })),
-      ...quarantined.map((row): Row => ({ file: String(row.f), line: Number(row.l), place: 'quarantine', reasons: JSON.parse(String(row.r)) as Row['reasons'] })),
-    ];
-  });
-}
 
 /** The records of a CSV text: every non-blank line after the header, by line number. */
 function recordLines(text: string): number[] {
@@ -40,7 +24,7 @@ function recordLines(text: string): number[] {
 
 describe('ragged rows of the real TLC heads', () => {
   // Each head in its own pipeline, its contract inferred from itself: only the ragged rows are in question.
-  const runs = new Map<string, { dir: string; text: string; placed: Row[]; summary: string }>();
+  const runs = new Map<string, { dir: string; text: string; placed: Placed[]; summary: string }>();
 
   beforeAll(async () => {
     assertBuilt();
@@ -60,7 +44,7 @@ describe('ragged rows of the real TLC heads', () => {
       const run = await runCli(['run', '--json'], dir);
       expect(run.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
       const out = JSON.parse(run.stdout) as { files: { key: string; summary: string }[] };
-      runs.set(file, { dir, text, placed: await rows(dir, 'trips'), summary: out.files[0]!.summary });
+      runs.set(file, { dir, text, placed: await placements(dir, 'trips'), summary: out.files[0]!.summary });
     }
   });
 
@@ -140,7 +124,7 @@ describe('new keys get the types init would give them', () => {
     expect(inferred.columns.Pickup_longitude?.type).toBe('double');
     expect(addedType('pickup_at')).toEqual({ kind: 'add_column', column: 'pickup_at', type: { name: inferred.columns.pickup_at?.type } });
     expect(addedType('Pickup_longitude')).toEqual({ kind: 'add_column', column: 'Pickup_longitude', type: { name: inferred.columns.Pickup_longitude?.type } });
-    const placed = await rows(dir, 't');
+    const placed = await placements(dir, 't');
     expect(placed.filter((p) => p.place === 'silver')).toHaveLength(6);
   });
 });
@@ -173,7 +157,7 @@ describe('a type change inside nested json', () => {
     expect(actions).toEqual([expect.objectContaining({ kind: 'halt', reason: expect.stringMatching(/`repository\.id` \(integer → string\) changed type inside its json/) as unknown })]);
     expect(incident!.status).toBe('halted');
     // The records are valid json: all twelve are in silver, none lost, none twice.
-    const placed = await rows(dir, 'events');
+    const placed = await placements(dir, 'events');
     expect(placed.filter((p) => p.place === 'silver')).toHaveLength(12);
     expect(new Set(placed.map((p) => `${p.file}:${p.line}`)).size).toBe(12);
   });

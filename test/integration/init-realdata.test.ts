@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { assertBuilt, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { placements, type Placed } from '../helpers/placements.js';
 import { withWarehouse } from '../helpers/warehouse.js';
+import { TLC_DIR } from '../helpers/realdata.js';
 
-const REALDATA = '/work/shared/realdata/tlc';
+const REALDATA = TLC_DIR;
 const GREEN_2014 = 'green_tripdata_2014-01.head.csv';
 const GREEN_2016 = 'green_tripdata_2016-07.head.csv';
 const STACK_TRACE = /\n\s+at .*:\d+:\d+/;
@@ -21,19 +23,6 @@ const STACK_TRACE = /\n\s+at .*:\d+:\d+/;
 interface ContractYaml {
   table: string;
   columns: Record<string, { type: string; required?: boolean }>;
-}
-
-interface Reason {
-  kind: string;
-  column: string | null;
-  message: string;
-}
-
-interface Placed {
-  file: string;
-  line: number;
-  place: 'silver' | 'quarantine';
-  reasons: Reason[];
 }
 
 /** The line numbers of a CSV's records, counted from its text: every non-blank line after the header. */
@@ -56,18 +45,6 @@ async function cli(dir: string, args: string[]): Promise<CliResult> {
   const result = await runCli(args, dir);
   expect(result.stderr, `agentic-etl ${args.join(' ')}`).not.toMatch(STACK_TRACE);
   return result;
-}
-
-/** Every silver row and every quarantined record not replayed, read from the warehouse. */
-async function placements(dir: string, table: string): Promise<Placed[]> {
-  return withWarehouse(join(dir, 'warehouse.duckdb'), async (wh) => {
-    const silver = await wh.query(`SELECT "_file" AS f, "_line" AS l FROM "${table}"`);
-    const quarantined = await wh.query(`SELECT "_file" AS f, "_line" AS l, "reasons" AS r FROM "quarantine_${table}" WHERE "status" <> 'replayed'`);
-    return [
-      ...silver.map((row): Placed => ({ file: String(row.f), line: Number(row.l), place: 'silver', reasons: [] })),
-      ...quarantined.map((row): Placed => ({ file: String(row.f), line: Number(row.l), place: 'quarantine', reasons: JSON.parse(String(row.r)) as Reason[] })),
-    ];
-  });
 }
 
 /** Asserts that the records of `files` are exactly the CSV rows, each in one place. */

@@ -7,6 +7,7 @@ import { csvReader } from '../../src/readers/csv.js';
 import { MALFORMED_RAW_KEEP_BYTES, type ReadRecord } from '../../src/readers/reader.js';
 import { AetlError } from '../../src/util/errors.js';
 import { collect, failing, nonBlankLines, options, rawBytes, streamCutAt, streamOf } from './_helpers.js';
+import { TLC_DIR } from '../helpers/realdata.js';
 
 const read = (input: Parameters<typeof csvReader>[0], maxLineBytes?: number) => collect(csvReader(input, options('trips.csv', maxLineBytes)));
 
@@ -300,7 +301,7 @@ describe('csvReader on a header it cannot read: the file is refused, never a dat
 });
 
 describe('csvReader on real NYC TLC file heads', () => {
-  const dir = '/work/shared/realdata/tlc';
+  const dir = TLC_DIR;
   const files = readdirSync(dir).filter((name) => name.endsWith('.csv'));
 
   it.each(files)('%s: every non-blank line after the header is one record; the cut-off last one is malformed', async (name) => {

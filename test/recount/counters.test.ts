@@ -15,6 +15,7 @@ import type { Format } from '../../src/readers/reader.js';
 import { countStream } from '../../src/recount/recount-stream.js';
 import { isAetlError } from '../../src/util/errors.js';
 import { streamCutAt } from '../readers/_helpers.js';
+import { TLC_DIR } from '../helpers/realdata.js';
 
 const LIMIT = 64;
 /** Stands for text that is not valid: bytes FF FE in UTF-8, an unpaired surrogate in UTF-16. */
@@ -131,8 +132,8 @@ describe('the recount agrees with the readers', () => {
     );
   });
 
-  it.each(readdirSync('/work/shared/realdata/tlc').filter((name) => name.endsWith('.csv')))('on the real TLC head %s', async (name) => {
-    const path = join('/work/shared/realdata/tlc', name);
+  it.each(readdirSync(TLC_DIR).filter((name) => name.endsWith('.csv')))('on the real TLC head %s', async (name) => {
+    const path = join(TLC_DIR, name);
     const recount = await countStream(createReadStream(path, { highWaterMark: 101 }), { format: 'csv', gzip: false, maxLineBytes: 1 << 20 });
     const records = [];
     for await (const record of readRecords(createReadStream(path), { file: name, maxLineBytes: 1 << 20, format: 'csv', gzip: false })) records.push(record.line);
