@@ -84,5 +84,8 @@ function observePath(profile: NestedColumnProfile, path: string, type: JsonType,
   entry.types[type] = (entry.types[type] ?? 0) + 1;
   if (type === 'object' || type === 'array' || type === 'null') return;
   const samples = (entry.samples[type] ??= []);
-  if (samples.length < MAX_PATH_SAMPLES && !samples.includes(value)) samples.push(sampleOf(value));
+  if (samples.length >= MAX_PATH_SAMPLES) return;
+  // Compared as kept (shortened): a long value is never the same as its stored sample.
+  const sample = sampleOf(value);
+  if (!samples.includes(sample)) samples.push(sample);
 }
